@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using SharpPcap;
+using SharpPcap.LibPcap;
+
+namespace Aether.Agent.Dhcp;
+
+/// <summary>A captured frame from a subscriber-facing interface, in a pooled buffer the consumer returns.</summary>
+internal sealed class CapturedFrame(SubscriberPort port, byte[] buffer, int length)
+{
+    public SubscriberPort Port { get; } = port;
+
+    public ReadOnlySpan<byte> Data => buffer.AsSpan(0, length);
+
+    public void Return() => ArrayPool<byte>.Shared.Return(buffer);
+}
+
+/// <summary>One subscriber-facing interface: its pcap handle for capture and injection.</summary>
+internal sealed class SubscriberPort : IDisposable
+{
+    private readonly LibPcapLiveDevice _device;
+    private readonly Lock _sendLock = new();
+
+    public SubscriberPort(SubscriberInterfaceOptions options, LibPcapLiveDevice device, byte[] mac)
+    {
+        Options = options;
+        _device = device;
+        Mac = mac;
+        GatewayIp = Aether.Dhcp.Ipv4Address.Parse(options.GatewayIp);
+    }
+
+    public SubscriberInterfaceOptions Options { get; }
+
+    public string Name => Options.Name;
+
+    public byte[] Mac { get; }
+
+    public Aether.Dhcp.Ipv4Address GatewayIp { get; }
+
+    public LibPcapLiveDevice Device => _device;
+
+    public void Send(ReadOnlySpan<byte> frame)
+    {
+        lock (_sendLock)
+        {
+            _device.SendPacket(frame);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (_device.Started)
+            {
+                _device.StopCapture();
+            }
+        }
+        finally
+        {
+            _device.Close();
+        }
+    }
+}
+
+/// <summary>
+/// Captures client-to-server DHCP (BPF "udp dst port 67") on every subscriber-facing interface through
+/// libpcap in immediate mode and hands the frames to the relay.
+/// </summary>
+internal sealed partial class SubscriberCapture : IDisposable
+{
+    private const string Filter = "udp dst port 67";
+    private const int Snaplen = 2048;
+    private readonly Channel<CapturedFrame> _frames = Channel.CreateBounded<CapturedFrame>(new BoundedChannelOptions(65_536)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+    private readonly List<SubscriberPort> _ports = [];
+    private readonly ILogger<SubscriberCapture> _logger;
+    private readonly AgentOptions _options;
+    private long _dropped;
+
+    public SubscriberCapture(IOptions<AgentOptions> options, ILogger<SubscriberCapture> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public ChannelReader<CapturedFrame> Frames => _frames.Reader;
+
+    public IReadOnlyList<SubscriberPort> Ports => _ports;
+
+    public long DroppedFrames => Interlocked.Read(ref _dropped);
+
+    public SubscriberPort? FindByGateway(Aether.Dhcp.Ipv4Address giaddr) => _ports.Find(p => p.GatewayIp == giaddr);
+
+    public void Start()
+    {
+        var devices = LibPcapLiveDeviceList.New();
+        foreach (var iface in _options.SubscriberInterfaces)
+        {
+            var device = devices.FirstOrDefault(d => d.Name == iface.Name)
+                ?? throw new InvalidOperationException($"subscriber interface {iface.Name} does not exist (libpcap sees: {string.Join(", ", devices.Select(d => d.Name))})");
+            device.Open(new DeviceConfiguration
+            {
+                Mode = DeviceModes.Promiscuous,
+                Immediate = true,
+                Snaplen = Snaplen,
+                ReadTimeout = 100,
+                BufferSize = 8 * 1024 * 1024,
+            });
+            device.Filter = Filter;
+            var port = new SubscriberPort(iface, device, ReadMac(iface.Name));
+            device.OnPacketArrival += (_, capture) => OnPacket(port, capture);
+            device.StartCapture();
+            _ports.Add(port);
+            LogCapturing(iface.Name, Filter, iface.GatewayIp);
+        }
+    }
+
+    private void OnPacket(SubscriberPort port, PacketCapture capture)
+    {
+        var data = capture.Data;
+        var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(buffer);
+        if (!_frames.Writer.TryWrite(new CapturedFrame(port, buffer, data.Length)))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private static byte[] ReadMac(string name)
+    {
+        var text = File.ReadAllText($"/sys/class/net/{name}/address").Trim();
+        return Convert.FromHexString(text.Replace(":", "", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        _frames.Writer.TryComplete();
+        foreach (var port in _ports)
+        {
+            port.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Capturing DHCP on {Interface} (filter \"{Filter}\"), relaying with giaddr {Giaddr}")]
+    private partial void LogCapturing(string @interface, string filter, string giaddr);
+}
