@@ -81,6 +81,9 @@ topology_up() {
   if ns_exists "$NS_BNG"; then log "topology already up"; return; fi
   log "creating namespaces and links"
   for n in "$NS_UP" "$NS_BNG" "$NS_RELAY" "${HOST_NS[@]}"; do ip netns add "$n"; ns "$n" ip link set lo up; done
+  # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc: dhclient-script in a subscriber host then
+  # writes the host's own resolv.conf, never the machine's.
+  for h in "${HOST_NS[@]}"; do mkdir -p "/etc/netns/$h"; : >"/etc/netns/$h/resolv.conf"; done
 
   # Management / core bridge in the root namespace.
   ip link add "$MGMT_BRIDGE" type bridge 2>/dev/null || true
@@ -147,6 +150,7 @@ topology_down() {
       for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
       ip netns del "$n" 2>/dev/null || true
     fi
+    rm -rf "/etc/netns/$n"
   done
   ip route del "$SUBSCRIBER_AGGREGATE" 2>/dev/null || true
   ip link del "$MGMT_BRIDGE-b1" 2>/dev/null || true

@@ -1,3 +1,74 @@
+using Aether.Controller;
+using Aether.Controller.Aaa;
+using Aether.Controller.Agents;
+using Aether.Controller.GraphQL;
+using Aether.Controller.Operations;
+using Aether.Controller.Sessions;
+using Aether.Events;
+using Aether.Ingestor;
+using Aether.Radius;
+using Aether.Storage;
+using GraphQL;
+using Microsoft.Extensions.Options;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+    o.UseUtcTimestamp = true;
+});
+
+builder.Services.AddOptions<ControllerOptions>().Bind(builder.Configuration.GetSection(ControllerOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, ControllerOptionsValidator>();
+builder.Services.AddSingleton(TimeProvider.System);
+
+var connectionString = builder.Configuration.GetConnectionString("Aether");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    throw new InvalidOperationException("ConnectionStrings:Aether is required (the OSS PostgreSQL database).");
+}
+builder.Services.AddAetherRadiusClient(builder.Configuration.GetSection("Radius"));
+builder.Services.AddAetherEvents(builder.Configuration.GetSection("Events"));
+builder.Services.AddAetherStorage(connectionString);
+if (builder.Configuration.GetValue("Ingestor:Enabled", true))
+{
+    builder.Services.AddAetherIngestor(builder.Configuration.GetSection("Ingestor"));
+}
+
+builder.Services.AddSingleton<AgentRegistry>();
+builder.Services.AddSingleton<SessionDirectory>();
+builder.Services.AddSingleton<Authorizer>();
+builder.Services.AddSingleton<SessionReports>();
+builder.Services.AddSingleton<AccountingQueue>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountingQueue>());
+
+builder.Services.AddGrpc(o =>
+{
+    o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+    o.EnableDetailedErrors = false;
+});
+builder.Services.AddGrpcReflection();
+builder.Services.AddGraphQL(b => b
+    .AddSchema<AetherSchema>()
+    .AddSystemTextJson()
+    .AddGraphTypes(typeof(AetherSchema).Assembly)
+    .AddErrorInfoProvider(o => o.ExposeExceptionDetails = false));
+
 var app = builder.Build();
-app.Run();
+app.MapGrpcService<AgentGatewayService>();
+app.MapGrpcService<OperationsService>();
+app.MapGrpcReflectionService();
+app.MapAetherGraphQL();
+app.MapGet("/healthz", () => Results.Text("ok"));
+app.MapGet("/healthz/agents", (AgentRegistry registry) => Results.Json(registry.Agents.Select(a => new
+{
+    bngId = a.BngId,
+    instanceId = a.InstanceId,
+    peer = a.Peer,
+    connected = a.Connected,
+    sessions = a.SessionCount,
+})));
+
+await app.RunAsync();

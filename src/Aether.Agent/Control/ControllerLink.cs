@@ -110,6 +110,9 @@ internal sealed partial class ControllerLink : BackgroundService
         channel.Writer.TryWrite(message);
     }
 
+    /// <summary>Reserves sequence numbers for events carried inside one message (counter reports).</summary>
+    public ulong ReserveSeq() => (ulong)Interlocked.Increment(ref _seq);
+
     private AgentMessage NewMessage() => new()
     {
         Seq = (ulong)Interlocked.Increment(ref _seq),

@@ -65,7 +65,7 @@ internal sealed partial class SessionTimers : BackgroundService
         {
             if (counters.TryGetValue(session.Ip.Value, out var total))
             {
-                report.Sessions.Add(new SessionCounters { SessionId = session.SessionId, Ip = session.Ip.ToString(), Total = total });
+                report.Sessions.Add(new SessionCounters { SessionId = session.SessionId, Ip = session.Ip.ToString(), Total = total, Seq = _controller.ReserveSeq() });
             }
         }
         if (report.Sessions.Count > 0)

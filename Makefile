@@ -1,0 +1,62 @@
+# Aether: `make demo` runs the lab, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CONFIGURATION ?= Release
+DOTNET ?= dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+DEBIAN_PACKAGES := kea-dhcp4-server kea-ctrl-agent kea-admin freeradius freeradius-postgresql freeradius-utils \
+	nats-server postgresql nftables iproute2 isc-dhcp-client iperf3 libpcap0.8 curl dnsutils gettext-base \
+	python3 iputils-ping procps util-linux
+
+.PHONY: help deps build lint test test-unit test-lab demo down status clean
+
+help:
+	@echo "make demo   - install what is missing, build, start the lab and leave it running"
+	@echo "make test   - install what is missing, build, lint the contracts and run every test"
+	@echo "make down   - stop the lab and remove everything it made"
+	@echo "make status - show what the lab is running"
+
+deps: .deps-debian node_modules/.bin/buf
+
+.deps-debian: Makefile
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+node_modules/.bin/buf: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build:
+	$(DOTNET) build Aether.sln -c $(CONFIGURATION) -warnaserror
+
+lint: node_modules/.bin/buf
+	npx --no-install buf lint
+
+test: deps build lint
+	$(DOTNET) test Aether.sln -c $(CONFIGURATION) --no-build --logger "console;verbosity=normal"
+
+test-unit: build
+	$(DOTNET) test Aether.sln -c $(CONFIGURATION) --no-build --filter "Category!=Lab"
+
+test-lab: deps build
+	$(DOTNET) test tests/Aether.Lab.Tests -c $(CONFIGURATION) --no-build --logger "console;verbosity=normal"
+
+demo: deps build
+	lab/demo.sh
+
+down:
+	lab/lab.sh down
+
+status:
+	lab/lab.sh status
+
+clean: down
+	$(DOTNET) clean Aether.sln -c $(CONFIGURATION)
+	rm -f .deps-debian

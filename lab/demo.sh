@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make demo: bring the lab up, start Aether, bring the subscribers online and say where to look.
+set -euo pipefail
+LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$LAB_ROOT/lab.env"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Starting the lab's services (PostgreSQL, NATS JetStream, Kea, FreeRADIUS) and topology"
+"$LAB_ROOT/lab.sh" up
+step "Starting Aether (controller, access relay, BNG agent $BNG_ID)"
+"$LAB_ROOT/lab.sh" start
+step "Bringing subscribers online with dhclient (ae-h2 has no subscription: FreeRADIUS rejects it)"
+"$LAB_ROOT/lab.sh" online || true
+ip netns exec ae-h1 curl -s -m 5 "http://$UPSTREAM_WEB_IP/" >/dev/null && echo "ae-h1 reached http://$UPSTREAM_WEB_IP/ through the BNG" || true
+
+cat <<INFO
+
+Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
+
+  GraphQL     http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql
+              curl -s http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql -H 'content-type: application/json' \\
+                -d '{"query":"{ sessions(first: 20) { totalCount nodes { id bngId mac ip circuitId remoteId downloadKbps uploadKbps bytesUp bytesDown } } }"}'
+  gRPC        127.0.0.1:$CONTROLLER_GRPC_PORT (server reflection on)
+              npx buf curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:$CONTROLLER_GRPC_PORT/aether.ops.v1.OperationsService/ListSessions
+              grpcurl -plaintext 127.0.0.1:$CONTROLLER_GRPC_PORT aether.ops.v1.OperationsService/ListSessions
+  Data plane  ip netns exec $NS_BNG nft list table inet aether
+              ip netns exec $NS_BNG tc class show dev eth1
+  A host      ip netns exec ae-h1 curl http://$UPSTREAM_WEB_IP/
+  PostgreSQL  psql -h 127.0.0.1 -p $PG_PORT -U aether aether   (password aether; Kea: kea/kea, RADIUS: radius/radius)
+
+make status shows what runs; make down removes everything.
+INFO

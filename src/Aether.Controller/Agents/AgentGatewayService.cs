@@ -1,0 +1,171 @@
+using Aether.Contracts.Agent.V1;
+using Aether.Controller.Aaa;
+using Aether.Controller.Sessions;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using AgentGatewayBase = Aether.Contracts.Agent.V1.AgentGatewayService.AgentGatewayServiceBase;
+
+namespace Aether.Controller.Agents;
+
+/// <summary>
+/// The agents' bidirectional stream: hello first, then one reader loop (this method) and one writer task
+/// per stream with a bounded queue in front of it. Reports are acked once their events are in JetStream.
+/// </summary>
+internal sealed partial class AgentGatewayService : AgentGatewayBase
+{
+    private readonly AgentRegistry _registry;
+    private readonly Authorizer _authorizer;
+    private readonly SessionReports _reports;
+    private readonly ControllerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<AgentGatewayService> _logger;
+
+    public AgentGatewayService(
+        AgentRegistry registry,
+        Authorizer authorizer,
+        SessionReports reports,
+        IOptions<ControllerOptions> options,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger<AgentGatewayService> logger)
+    {
+        _registry = registry;
+        _authorizer = authorizer;
+        _reports = reports;
+        _options = options.Value;
+        _time = time;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
+    {
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        var ct = lifetime.Token;
+
+        if (!await requestStream.MoveNext(ct))
+        {
+            return;
+        }
+        var first = requestStream.Current;
+        if (first.BodyCase != AgentMessage.BodyOneofCase.Hello || string.IsNullOrWhiteSpace(first.Hello.BngId) || string.IsNullOrWhiteSpace(first.Hello.InstanceId))
+        {
+            LogBadHello(context.Peer, first.BodyCase.ToString());
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message must be a Hello with bng_id and instance_id"));
+        }
+
+        var connection = new AgentConnection(first.Hello, context.Peer, _time.GetUtcNow(), _options.AgentQueueCapacity, lifetime);
+        connection.SessionCount = first.Hello.Sessions.Count;
+        var previous = _registry.Register(connection);
+        if (previous is not null)
+        {
+            LogReplaced(connection.BngId, previous.InstanceId, previous.Peer);
+            await previous.Lifetime.CancelAsync();
+        }
+        LogConnected(connection.BngId, connection.InstanceId, context.Peer, first.Hello.Sessions.Count);
+
+        var writer = WriteLoopAsync(connection, responseStream, ct);
+        try
+        {
+            await connection.SendAsync(m => m.HelloAccepted = new HelloAccepted { ControllerId = _options.ControllerId }, ct);
+            await _reports.OnHelloAsync(connection, first, ct);
+            while (await requestStream.MoveNext(ct))
+            {
+                await HandleAsync(connection, requestStream.Current, ct);
+            }
+            LogDisconnected(connection.BngId, connection.InstanceId, "stream ended");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            LogDisconnected(connection.BngId, connection.InstanceId, context.CancellationToken.IsCancellationRequested ? "agent went away" : "replaced or shutting down");
+        }
+        catch (IOException ex)
+        {
+            LogDisconnected(connection.BngId, connection.InstanceId, ex.Message);
+        }
+        finally
+        {
+            _registry.Unregister(connection);
+            connection.Outbound.Writer.TryComplete();
+            try
+            {
+                await writer;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+            {
+                // The stream is gone; the agent resends what was not acked.
+            }
+        }
+    }
+
+    private static async Task WriteLoopAsync(AgentConnection connection, IServerStreamWriter<ControllerMessage> stream, CancellationToken ct)
+    {
+        await foreach (var message in connection.Outbound.Reader.ReadAllAsync(ct))
+        {
+            await stream.WriteAsync(message, ct);
+        }
+    }
+
+    private async Task HandleAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
+    {
+        switch (message.BodyCase)
+        {
+            case AgentMessage.BodyOneofCase.Authorize:
+                // RADIUS may take a while: never hold the reader (and every other subscriber) for it.
+                _ = AuthorizeAsync(connection, message.Authorize, ct);
+                break;
+            case AgentMessage.BodyOneofCase.SessionStarted:
+            case AgentMessage.BodyOneofCase.SessionStopped:
+            case AgentMessage.BodyOneofCase.PolicyApplied:
+            case AgentMessage.BodyOneofCase.Health:
+                await _reports.OnReportAsync(connection, message, ct);
+                await connection.SendAsync(m => m.Ack = new Ack { Seq = message.Seq }, ct);
+                break;
+            case AgentMessage.BodyOneofCase.Counters:
+                await _reports.OnCountersAsync(connection, message, ct);
+                break;
+            case AgentMessage.BodyOneofCase.Ack:
+            case AgentMessage.BodyOneofCase.Dhcp:
+                break;
+            default:
+                LogUnexpected(connection.BngId, message.BodyCase.ToString());
+                break;
+        }
+    }
+
+    private async Task AuthorizeAsync(AgentConnection connection, AuthorizeRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var result = await _authorizer.AuthorizeAsync(connection.BngId, request, ct);
+            await connection.SendAsync(m => m.AuthorizeResult = result, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The agent went away; it asks again when it comes back.
+        }
+        catch (Exception ex)
+        {
+            LogAuthorizeFailed(connection.BngId, request.Subscriber?.Mac ?? "", ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Agent {BngId} connected: instance {InstanceId} from {Peer}, {Sessions} sessions")]
+    private partial void LogConnected(string bngId, string instanceId, string peer, int sessions);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Agent {BngId} instance {InstanceId} disconnected: {Reason}")]
+    private partial void LogDisconnected(string bngId, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Refused a stream from {Peer}: first message was {Kind}, not a valid Hello")]
+    private partial void LogBadHello(string peer, string kind);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Agent {BngId}: a new stream replaces instance {InstanceId} from {Peer}")]
+    private partial void LogReplaced(string bngId, string instanceId, string peer);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Agent {BngId} sent an unexpected {Kind}")]
+    private partial void LogUnexpected(string bngId, string kind);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Authorization for agent {BngId} mac={Mac} failed")]
+    private partial void LogAuthorizeFailed(string bngId, string mac, Exception exception);
+}

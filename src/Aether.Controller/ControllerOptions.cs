@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Aether.Controller;
+
+/// <summary>Controller settings (section "Controller").</summary>
+internal sealed class ControllerOptions
+{
+    public const string SectionName = "Controller";
+
+    /// <summary>Name of this controller instance, shown to agents and operators.</summary>
+    public string ControllerId { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// RADIUS User-Name for a DHCP subscriber. Placeholders: {bng_id}, {remote_id}, {circuit_id}, {mac},
+    /// {relay_id}, {interface}. The default is the reference system's form, e.g. bng-01/relay-01/1/0/3.
+    /// </summary>
+    public string UserNameTemplate { get; set; } = "{bng_id}/{remote_id}/{circuit_id}";
+
+    /// <summary>PAP password sent in Access-Requests for DHCP subscribers (they have none of their own).</summary>
+    public string SubscriberPassword { get; set; } = "aether";
+
+    /// <summary>NAS-IP-Address in RADIUS requests.</summary>
+    public string NasIpAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long an agent may reuse an Access-Accept before asking again.</summary>
+    public int AuthorizationCacheSeconds { get; set; } = 300;
+
+    /// <summary>Rates applied when an Access-Accept carries none (kbit/s).</summary>
+    public long DefaultDownloadKbps { get; set; } = 1_000_000;
+
+    public long DefaultUploadKbps { get; set; } = 1_000_000;
+
+    /// <summary>Messages queued towards one agent before the stream is considered stuck.</summary>
+    public int AgentQueueCapacity { get; set; } = 4_096;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(UserNameTemplate))
+        {
+            errors.Add("Controller:UserNameTemplate is required.");
+        }
+        if (!IPAddress.TryParse(NasIpAddress, out _))
+        {
+            errors.Add($"Controller:NasIpAddress '{NasIpAddress}' is not an IP address.");
+        }
+        if (AuthorizationCacheSeconds < 1)
+        {
+            errors.Add("Controller:AuthorizationCacheSeconds must be at least 1.");
+        }
+        if (DefaultDownloadKbps < 8 || DefaultUploadKbps < 8)
+        {
+            errors.Add("Controller:DefaultDownloadKbps and DefaultUploadKbps must be at least 8.");
+        }
+        if (AgentQueueCapacity < 16)
+        {
+            errors.Add("Controller:AgentQueueCapacity must be at least 16.");
+        }
+        return errors;
+    }
+}
+
+internal sealed class ControllerOptionsValidator : IValidateOptions<ControllerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ControllerOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,85 @@
+using Aether.Contracts.Ops.V1;
+using Aether.Controller.Agents;
+using Aether.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using OperationsBase = Aether.Contracts.Ops.V1.OperationsService.OperationsServiceBase;
+
+namespace Aether.Controller.Operations;
+
+/// <summary>The Operations API for network engineers (grpcurl with server reflection).</summary>
+internal sealed class OperationsService : OperationsBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+    private readonly SessionReadModel _readModel;
+    private readonly AgentRegistry _agents;
+
+    public OperationsService(SessionReadModel readModel, AgentRegistry agents)
+    {
+        _readModel = readModel;
+        _agents = agents;
+    }
+
+    public override async Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
+    {
+        var size = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size must be between 1 and {MaxPageSize}"));
+        }
+        var filter = new SessionFilter(string.IsNullOrEmpty(request.BngId) ? null : request.BngId);
+        var page = await _readModel.ListActiveAsync(filter, size, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, context.CancellationToken);
+        var response = new ListSessionsResponse { TotalCount = page.TotalCount, NextPageToken = page.HasNextPage ? page.EndCursor ?? "" : "" };
+        response.Sessions.AddRange(page.Items.Select(ToProto));
+        return response;
+    }
+
+    public override async Task<GetSessionResponse> GetSession(GetSessionRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.SessionId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id is required"));
+        }
+        var session = await _readModel.GetActiveAsync(request.SessionId, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no active session {request.SessionId}"));
+        return new GetSessionResponse { Session = ToProto(session) };
+    }
+
+    public override Task<ListAgentsResponse> ListAgents(ListAgentsRequest request, ServerCallContext context)
+    {
+        var response = new ListAgentsResponse();
+        foreach (var a in _agents.Agents.OrderBy(a => a.BngId, StringComparer.Ordinal))
+        {
+            var agent = new Agent
+            {
+                BngId = a.BngId,
+                InstanceId = a.InstanceId,
+                Peer = a.Peer,
+                Connected = Timestamp.FromDateTimeOffset(a.Connected),
+                SessionCount = (uint)a.SessionCount,
+            };
+            agent.Interfaces.AddRange(a.Hello.Interfaces.Select(i => $"{i.Name} ({i.Role})"));
+            response.Agents.Add(agent);
+        }
+        return Task.FromResult(response);
+    }
+
+    private static Session ToProto(ActiveSession s) => new()
+    {
+        SessionId = s.SessionId,
+        BngId = s.BngId,
+        Mac = s.Mac,
+        Ip = s.Ip,
+        CircuitId = s.CircuitId,
+        RemoteId = s.RemoteId,
+        RelayId = s.RelayId ?? "",
+        Username = s.Username ?? "",
+        DownloadKbps = (ulong)s.DownloadKbps,
+        UploadKbps = (ulong)s.UploadKbps,
+        BytesUp = (ulong)s.BytesUp,
+        BytesDown = (ulong)s.BytesDown,
+        Started = Timestamp.FromDateTimeOffset(s.Started),
+        State = s.State,
+    };
+}

@@ -1,0 +1,170 @@
+using Aether.Contracts.Agent.V1;
+using Aether.Controller.Aaa;
+using Aether.Controller.Agents;
+using Aether.Events;
+
+namespace Aether.Controller.Sessions;
+
+/// <summary>
+/// Turns what agents report into lifecycle events on JetStream (identified by the agent's bng_id,
+/// instance_id and seq, so a report resent after a reconnect is deduplicated) and into RADIUS accounting.
+/// </summary>
+internal sealed partial class SessionReports
+{
+    private readonly IEventPublisher _events;
+    private readonly SessionDirectory _directory;
+    private readonly Authorizer _authorizer;
+    private readonly AccountingQueue _accounting;
+    private readonly ILogger<SessionReports> _logger;
+
+    public SessionReports(IEventPublisher events, SessionDirectory directory, Authorizer authorizer, AccountingQueue accounting, ILogger<SessionReports> logger)
+    {
+        _events = events;
+        _directory = directory;
+        _authorizer = authorizer;
+        _accounting = accounting;
+        _logger = logger;
+    }
+
+    /// <summary>An agent (re)connected: learn the sessions it holds.</summary>
+    public ValueTask OnHelloAsync(AgentConnection connection, AgentMessage hello, CancellationToken ct)
+    {
+        foreach (var state in hello.Hello.Sessions)
+        {
+            if (_directory.Find(state.SessionId) is null)
+            {
+                _directory.Upsert(ToLive(connection.BngId, state));
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask OnReportAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
+    {
+        var time = message.Time?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
+        switch (message.BodyCase)
+        {
+            case AgentMessage.BodyOneofCase.SessionStarted:
+            {
+                var state = message.SessionStarted.Session;
+                var live = ToLive(connection.BngId, state);
+                _directory.Upsert(live);
+                connection.SessionCount = _directory.CountFor(connection.BngId);
+                await _events.PublishAsync(NewEvent(EventTypes.SessionStart, connection, message.Seq, time) with
+                {
+                    SessionId = state.SessionId,
+                    Session = ToInfo(live),
+                }, ct);
+                LogSessionStart(state.SessionId, connection.BngId, state.Subscriber.Mac, state.Ip, state.Subscriber.CircuitId);
+                _accounting.Start(live);
+                break;
+            }
+            case AgentMessage.BodyOneofCase.PolicyApplied:
+            {
+                var applied = message.PolicyApplied;
+                var live = _directory.Find(applied.SessionId);
+                if (live is not null)
+                {
+                    live.Policy = applied.Policy;
+                }
+                await _events.PublishAsync(NewEvent(EventTypes.PolicyApply, connection, message.Seq, time) with
+                {
+                    SessionId = applied.SessionId,
+                    Session = live is null ? null : ToInfo(live),
+                }, ct);
+                break;
+            }
+            case AgentMessage.BodyOneofCase.SessionStopped:
+            {
+                var stopped = message.SessionStopped;
+                var live = _directory.Remove(stopped.SessionId);
+                connection.SessionCount = _directory.CountFor(connection.BngId);
+                await _events.PublishAsync(NewEvent(EventTypes.SessionStop, connection, message.Seq, time) with
+                {
+                    SessionId = stopped.SessionId,
+                    Counters = ToCounters(stopped.FinalCounters),
+                    Cause = stopped.Cause,
+                }, ct);
+                LogSessionStop(stopped.SessionId, connection.BngId, stopped.Ip, stopped.Cause);
+                if (live is not null)
+                {
+                    live.Counters = stopped.FinalCounters ?? new Counters();
+                    _accounting.Stop(live, stopped.Cause);
+                }
+                break;
+            }
+            case AgentMessage.BodyOneofCase.Health:
+            {
+                var h = message.Health;
+                await _events.PublishAsync(NewEvent(EventTypes.BngHealthUpdate, connection, message.Seq, time) with
+                {
+                    Health = new BngHealth(h.CpuPercent, (long)h.MemoryBytes, (long)h.MemoryLimitBytes, (int)h.SessionCount),
+                }, ct);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Counter totals from the agent's sweep: SESSION_UPDATE per session, interim accounting.</summary>
+    public async ValueTask OnCountersAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
+    {
+        var time = message.Time?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
+        foreach (var item in message.Counters.Sessions)
+        {
+            var live = _directory.Find(item.SessionId);
+            if (live is not null)
+            {
+                live.Counters = item.Total;
+            }
+            await _events.PublishAsync(NewEvent(EventTypes.SessionUpdate, connection, item.Seq, time) with
+            {
+                SessionId = item.SessionId,
+                Counters = ToCounters(item.Total),
+            }, ct);
+        }
+    }
+
+    private static AetherEvent NewEvent(string type, AgentConnection connection, ulong seq, DateTimeOffset time) => new()
+    {
+        Type = type,
+        BngId = connection.BngId,
+        InstanceId = connection.InstanceId,
+        Seq = seq,
+        Time = time,
+    };
+
+    private LiveSession ToLive(string bngId, SessionState state) => new()
+    {
+        SessionId = state.SessionId,
+        BngId = bngId,
+        UserName = _authorizer.UserName(bngId, state.Subscriber),
+        State = state,
+        Policy = state.Policy ?? new ShapingPolicy(),
+        Counters = state.Counters ?? new Counters(),
+        Started = state.Started?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow,
+    };
+
+    private static SessionInfo ToInfo(LiveSession live) => new()
+    {
+        Mac = live.State.Subscriber.Mac,
+        Ip = live.State.Ip,
+        CircuitId = live.State.Subscriber.CircuitId,
+        RemoteId = live.State.Subscriber.RemoteId,
+        RelayId = live.State.Subscriber.RelayId,
+        Username = live.UserName,
+        Interface = live.State.Subscriber.Interface,
+        DownloadKbps = (long)live.Policy.DownloadKbps,
+        UploadKbps = (long)live.Policy.UploadKbps,
+        Started = live.Started,
+        LeaseExpires = live.State.LeaseExpires?.ToDateTimeOffset(),
+    };
+
+    private static TrafficCounters ToCounters(Counters? c) =>
+        c is null ? new TrafficCounters(0, 0, 0, 0) : new TrafficCounters((long)c.BytesUp, (long)c.BytesDown, (long)c.PacketsUp, (long)c.PacketsDown);
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "SESSION_START {SessionId} on {BngId}: mac={Mac} ip={Ip} circuit-id={CircuitId}")]
+    private partial void LogSessionStart(string sessionId, string bngId, string mac, string ip, string circuitId);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "SESSION_STOP {SessionId} on {BngId}: ip={Ip} cause={Cause}")]
+    private partial void LogSessionStop(string sessionId, string bngId, string ip, string cause);
+}

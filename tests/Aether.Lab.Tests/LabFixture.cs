@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Aether.Lab.Tests;
+
+/// <summary>
+/// Brings the namespace lab up once for the collection (lab/lab.sh up + start) with the real services
+/// and the built Aether binaries, and tears it down afterwards (set AETHER_KEEP_LAB=1 to keep it).
+/// </summary>
+public sealed class LabFixture : IAsyncLifetime
+{
+    public static readonly string RepoRoot = FindRepoRoot();
+
+    public string LabScript => Path.Combine(RepoRoot, "lab", "lab.sh");
+
+    public string LabDir { get; } = Environment.GetEnvironmentVariable("LAB_DIR") ?? "/var/lib/aether-lab";
+
+    public int PgPort => 55432;
+
+    public string NatsUrl => "nats://127.0.0.1:4222";
+
+    public string GraphQLUrl => "http://127.0.0.1:8080/graphql";
+
+    public string AetherConnectionString => $"Host=127.0.0.1;Port={PgPort};Database=aether;Username=aether;Password=aether;Timeout=5";
+
+    public string KeaConnectionString => $"Host=127.0.0.1;Port={PgPort};Database=kea;Username=kea;Password=kea;Timeout=5";
+
+    public string RadiusConnectionString => $"Host=127.0.0.1;Port={PgPort};Database=radius;Username=radius;Password=radius;Timeout=5";
+
+    public async Task InitializeAsync()
+    {
+        await Shell.RunAsync(LabScript, ["down"], TimeSpan.FromSeconds(120));
+        await Shell.RunChecked(LabScript, ["up"], TimeSpan.FromSeconds(180));
+        await Shell.RunChecked(LabScript, ["start"], TimeSpan.FromSeconds(180));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("AETHER_KEEP_LAB") == "1")
+        {
+            return;
+        }
+        await Shell.RunAsync(LabScript, ["down"], TimeSpan.FromSeconds(120));
+    }
+
+    public string ReadLog(string name)
+    {
+        var path = Path.Combine(LabDir, "log", name + ".log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Aether.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("Aether.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LabCollection : ICollectionFixture<LabFixture>
+{
+    public const string Name = "lab";
+}
+
+public readonly record struct ShellResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
+}
+
+public static class Shell
+{
+    public static async Task<ShellResult> RunAsync(string file, IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds}s");
+        }
+        return new ShellResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static async Task<ShellResult> RunChecked(string file, IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        var result = await RunAsync(file, args, timeout);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {result}");
+        }
+        return result;
+    }
+
+    /// <summary>Runs a command inside one of the lab's network namespaces.</summary>
+    public static Task<ShellResult> InNamespace(string ns, TimeSpan timeout, params string[] command) =>
+        RunAsync("ip", ["netns", "exec", ns, .. command], timeout);
+
+    public static string Describe(this ShellResult r)
+    {
+        var sb = new StringBuilder();
+        sb.Append("exit ").Append(r.ExitCode).AppendLine().Append(r.Output).AppendLine().Append(r.Error);
+        return sb.ToString();
+    }
+}
+
+public static class Poll
+{
+    /// <summary>Retries until the probe returns a value, or fails with what was last seen.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var value = await probe();
+                if (value is not null)
+                {
+                    return value;
+                }
+            }
+            catch (Exception ex)
+            {
+                last = ex;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"timed out after {timeout.TotalSeconds}s waiting for {what}" + (last is null ? "" : $": {last.Message}"), last);
+    }
+}

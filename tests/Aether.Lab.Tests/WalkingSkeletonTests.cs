@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Npgsql;
+
+namespace Aether.Lab.Tests;
+
+/// <summary>
+/// One real subscriber through every real part: dhclient → access relay (Option 82) → agent (SharpPcap)
+/// → controller → FreeRADIUS (PostgreSQL) → Kea (PostgreSQL leases) → nftables + tc → JetStream →
+/// ingestor → PostgreSQL → GraphQL, and traffic to the upstream host through the BNG.
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Lab")]
+public sealed class WalkingSkeletonTests
+{
+    private const string Bng = "ae-bng1";
+    private const string AcceptedHost = "ae-h1";
+    private const string AcceptedMac = "02:00:00:00:01:01";
+    private const string AcceptedUser = "bng-01/relay-01/1/0/1";
+    private const string RejectedHost = "ae-h2";
+    private const string RejectedMac = "02:00:00:00:01:02";
+    private const string RejectedUser = "bng-01/relay-01/1/0/2";
+    private const string Upstream = "203.0.113.10";
+    private const long RadiusDownloadKbps = 20_000;
+    private const long RadiusUploadKbps = 10_000;
+    private static readonly TimeSpan HopTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly LabFixture _lab;
+
+    public WalkingSkeletonTests(LabFixture lab) => _lab = lab;
+
+    [Fact]
+    public async Task Subscriber_comes_online_through_every_hop_and_its_traffic_is_counted_and_shaped()
+    {
+        // 1-2: dhclient in the subscriber host; the access relay inserts Option 82.
+        var dhclient = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(60),
+            "timeout", "45", "dhclient", "-1", "-v", "-pf", $"{_lab.LabDir}/dhclient-{AcceptedHost}.pid",
+            "-lf", $"{_lab.LabDir}/dhclient-{AcceptedHost}.leases", "eth0");
+        Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe() + "\nagent log:\n" + _lab.ReadLog("agent") + "\ncontroller log:\n" + _lab.ReadLog("controller"));
+        var ip = await HostAddressAsync(AcceptedHost);
+        Assert.StartsWith("100.64.0.", ip, StringComparison.Ordinal);
+
+        // 4: FreeRADIUS (rlm_sql) accepted the controller's Access-Request for the Option 82 user name.
+        var postAuth = await QueryScalarAsync(_lab.RadiusConnectionString,
+            "SELECT reply FROM radpostauth WHERE username = @u ORDER BY id DESC LIMIT 1", ("u", AcceptedUser));
+        Assert.Equal("Access-Accept", postAuth);
+
+        // 5: the lease is in Kea's PostgreSQL lease database, for this MAC and address.
+        var leaseIp = await QueryScalarAsync(_lab.KeaConnectionString,
+            "SELECT ((address >> 24) & 255) || '.' || ((address >> 16) & 255) || '.' || ((address >> 8) & 255) || '.' || (address & 255) FROM lease4 WHERE hwaddr = @mac",
+            ("mac", Convert.FromHexString(AcceptedMac.Replace(":", "", StringComparison.Ordinal))));
+        Assert.Equal(ip, leaseIp);
+
+        // 6: tc HTB class at the RADIUS download rate (tc -j reports bytes per second) and the upload policer.
+        var classes = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "tc", "-j", "class", "show", "dev", "eth1");
+        using (var doc = JsonDocument.Parse(classes.Output))
+        {
+            var rates = doc.RootElement.EnumerateArray()
+                .Where(c => c.GetProperty("class").GetString() == "htb" && c.GetProperty("handle").GetString() is not ("1:1" or "1:ffff"))
+                .Select(c => c.GetProperty("rate").GetInt64())
+                .ToList();
+            Assert.Contains(RadiusDownloadKbps * 1000 / 8, rates);
+        }
+        var police = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "tc", "filter", "show", "dev", "eth1", "ingress");
+        Assert.Contains($"match {HexAddress(ip)}/ffffffff at 12", police.Output, StringComparison.Ordinal);
+        Assert.Contains("rate 10Mbit", police.Output, StringComparison.Ordinal);
+
+        // 9: the subscriber reaches the upstream host through the BNG, and nftables counts it both ways.
+        var ping = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "ping", "-c", "3", "-W", "2", Upstream);
+        Assert.True(ping.ExitCode == 0, "ping failed: " + ping.Describe());
+        var curl = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "curl", "-s", "-m", "10", $"http://{Upstream}/");
+        Assert.Contains("you reached the internet", curl.Output, StringComparison.Ordinal);
+        var (bytesUp, bytesDown) = await NftCountersAsync(ip);
+        Assert.True(bytesUp > 0 && bytesDown > 0, $"nft counters for {ip}: up {bytesUp}, down {bytesDown}");
+
+        // 6: SESSION_START for this subscriber is in the JetStream stream.
+        var startedJson = await Poll.UntilAsync(() => FindEventAsync("aether.events.bng-01.session_start", ip), HopTimeout, "SESSION_START in JetStream");
+        using var startedDoc = JsonDocument.Parse(startedJson);
+        var started = startedDoc.RootElement;
+        var sessionId = started.GetProperty("session_id").GetString();
+        Assert.False(string.IsNullOrEmpty(sessionId));
+        Assert.Equal(AcceptedMac, started.GetProperty("session").GetProperty("mac").GetString());
+
+        // 7: the ingestor wrote the event log and the sessions_active read model.
+        var eventRow = await Poll.UntilAsync(() => QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT type FROM session_events WHERE session_id = @s AND type = 'SESSION_START'", ("s", sessionId!)), HopTimeout, "session_events row");
+        Assert.Equal("SESSION_START", eventRow);
+        var activeIp = await Poll.UntilAsync(() => QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT host(ip) FROM sessions_active WHERE session_id = @s", ("s", sessionId!)), HopTimeout, "sessions_active row");
+        Assert.Equal(ip, activeIp);
+
+        // 8: GraphQL answers with the session, its IP, MAC, circuit-id, rate and BNG.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var query = "{ sessions(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id bngId ip mac circuitId remoteId downloadKbps uploadKbps } } }";
+        var response = await http.PostAsJsonAsync(_lab.GraphQLUrl, new { query });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var gql = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var connection = gql.RootElement.GetProperty("data").GetProperty("sessions");
+        Assert.True(connection.GetProperty("totalCount").GetInt32() >= 1);
+        var node = connection.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetString() == sessionId);
+        Assert.Equal(ip, node.GetProperty("ip").GetString());
+        Assert.Equal(AcceptedMac, node.GetProperty("mac").GetString());
+        Assert.Equal("1/0/1", node.GetProperty("circuitId").GetString());
+        Assert.Equal("relay-01", node.GetProperty("remoteId").GetString());
+        Assert.Equal("bng-01", node.GetProperty("bngId").GetString());
+        Assert.Equal(RadiusDownloadKbps, node.GetProperty("downloadKbps").GetInt64());
+        Assert.Equal(RadiusUploadKbps, node.GetProperty("uploadKbps").GetInt64());
+    }
+
+    [Fact]
+    public async Task Subscriber_that_FreeRADIUS_rejects_gets_no_lease()
+    {
+        var dhclient = await Shell.InNamespace(RejectedHost, TimeSpan.FromSeconds(40),
+            "timeout", "15", "dhclient", "-1", "-v", "-pf", $"{_lab.LabDir}/dhclient-{RejectedHost}.pid",
+            "-lf", $"{_lab.LabDir}/dhclient-{RejectedHost}.leases", "eth0");
+        Assert.NotEqual(0, dhclient.ExitCode);
+        Assert.Equal("", await HostAddressAsync(RejectedHost));
+
+        var postAuth = await QueryScalarAsync(_lab.RadiusConnectionString,
+            "SELECT reply FROM radpostauth WHERE username = @u ORDER BY id DESC LIMIT 1", ("u", RejectedUser));
+        Assert.Equal("Access-Reject", postAuth);
+
+        var leases = await QueryScalarAsync(_lab.KeaConnectionString, "SELECT count(*)::text FROM lease4 WHERE hwaddr = @mac",
+            ("mac", Convert.FromHexString(RejectedMac.Replace(":", "", StringComparison.Ordinal))));
+        Assert.Equal("0", leases);
+        Assert.Contains("Dropped Discover from mac=" + RejectedMac, _lab.ReadLog("agent"), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> HostAddressAsync(string host)
+    {
+        var r = await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+        var field = r.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).FirstOrDefault();
+        return field?.Split('/')[0] ?? "";
+    }
+
+    private static string HexAddress(string ip) =>
+        Convert.ToHexString(IPAddress.Parse(ip).GetAddressBytes()).ToLowerInvariant();
+
+    private static async Task<(long Up, long Down)> NftCountersAsync(string ip)
+    {
+        async Task<long> Read(string set)
+        {
+            var r = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "nft", "-j", "list", "set", "inet", "aether", set);
+            using var doc = JsonDocument.Parse(r.Output);
+            foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
+            {
+                if (item.TryGetProperty("set", out var s) && s.TryGetProperty("elem", out var elems))
+                {
+                    foreach (var e in elems.EnumerateArray())
+                    {
+                        var elem = e.GetProperty("elem");
+                        if (elem.GetProperty("val").GetString() == ip)
+                        {
+                            return elem.GetProperty("counter").GetProperty("bytes").GetInt64();
+                        }
+                    }
+                }
+            }
+            return -1;
+        }
+        return (await Read("sub_up"), await Read("sub_down"));
+    }
+
+    private async Task<string?> FindEventAsync(string subject, string ip)
+    {
+        await using var nats = new NatsConnection(new NatsOpts { Url = _lab.NatsUrl });
+        var js = new NatsJSContext(nats);
+        var consumer = await js.CreateOrderedConsumerAsync("AETHER_EVENTS", new NatsJSOrderedConsumerOpts { FilterSubjects = [subject] });
+        await foreach (var msg in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000, Expires = TimeSpan.FromSeconds(2) }))
+        {
+            using var doc = JsonDocument.Parse(msg.Data);
+            if (doc.RootElement.TryGetProperty("session", out var session) && session.GetProperty("ip").GetString() == ip)
+            {
+                return doc.RootElement.GetRawText();
+            }
+        }
+        return null;
+    }
+
+    private static async Task<string?> QueryScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? null : Convert.ToString(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
