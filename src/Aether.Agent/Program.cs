@@ -5,7 +5,8 @@ using Aether.Agent.Kernel;
 using Aether.Agent.Sessions;
 using Microsoft.Extensions.Options;
 
-var builder = Host.CreateApplicationBuilder(args);
+// Settings files live beside the binary, wherever it is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddSimpleConsole(o =>
 {
     o.SingleLine = true;

@@ -83,21 +83,29 @@ internal sealed partial class SessionKernel : BackgroundService
 
         foreach (var iface in _options.SubscriberInterfaces)
         {
-            // Remove what an earlier run left (errors for absent qdiscs are expected), then build afresh.
+            var ifb = IfbName(iface.Name);
+            // Remove what an earlier run left (errors for absent qdiscs and links are expected), then build afresh.
             await _runner.RunAsync("tc", ["-force", "-batch", "-"], $"qdisc del dev {iface.Name} root\nqdisc del dev {iface.Name} ingress\n", cancellationToken);
-            var batch = new StringBuilder();
+            await _runner.RunAsync("ip", ["link", "del", ifb], null, cancellationToken);
+            var link = await _runner.RunAsync("ip", ["link", "add", ifb, "type", "ifb"], null, cancellationToken);
+            if (!link.Succeeded || !(await _runner.RunAsync("ip", ["link", "set", ifb, "up"], null, cancellationToken)).Succeeded)
             {
-                batch.AppendLine(CultureInfo.InvariantCulture, $"qdisc add dev {iface.Name} root handle {RootHandle} htb default {DefaultClassMinor}")
-                    .AppendLine(CultureInfo.InvariantCulture, $"class replace dev {iface.Name} parent {RootHandle} classid {ParentClass} htb rate {LinkRate}")
-                    .AppendLine(CultureInfo.InvariantCulture, $"class replace dev {iface.Name} parent {ParentClass} classid 1:{DefaultClassMinor} htb rate {LinkRate}");
+                throw new InvalidOperationException($"could not create {ifb} for upload shaping on {iface.Name}: {link.StandardError.Trim()}");
             }
-            batch.AppendLine(CultureInfo.InvariantCulture, $"qdisc add dev {iface.Name} handle ffff: ingress");
+            var batch = new StringBuilder();
+            foreach (var dev in new[] { iface.Name, ifb })
             {
-                var tc = await _runner.RunAsync("tc", ["-batch", "-"], batch.ToString(), cancellationToken);
-                if (!tc.Succeeded)
-                {
-                    throw new InvalidOperationException($"tc rejected the agent's root qdiscs on {iface.Name}: {tc.StandardError.Trim()}");
-                }
+                batch.AppendLine(CultureInfo.InvariantCulture, $"qdisc add dev {dev} root handle {RootHandle} htb default {DefaultClassMinor}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"class add dev {dev} parent {RootHandle} classid {ParentClass} htb rate {LinkRate}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"class add dev {dev} parent {ParentClass} classid 1:{DefaultClassMinor} htb rate {LinkRate}");
+            }
+            // Upload: everything the subscribers send goes through the IFB, where each session has its class.
+            batch.AppendLine(CultureInfo.InvariantCulture, $"qdisc add dev {iface.Name} handle ffff: ingress")
+                .AppendLine(CultureInfo.InvariantCulture, $"filter add dev {iface.Name} parent ffff: protocol ip prio 100 u32 match u32 0 0 action mirred egress redirect dev {ifb}");
+            var tc = await _runner.RunAsync("tc", ["-batch", "-"], batch.ToString(), cancellationToken);
+            if (!tc.Succeeded)
+            {
+                throw new InvalidOperationException($"tc rejected the agent's root qdiscs on {iface.Name}: {tc.StandardError.Trim()}");
             }
         }
         LogInitialized(t, ifaces);
@@ -157,9 +165,11 @@ internal sealed partial class SessionKernel : BackgroundService
                     nft.AppendLine(CultureInfo.InvariantCulture, $"delete element inet {t} sub_up {{ {ip} }}")
                        .AppendLine(CultureInfo.InvariantCulture, $"delete element inet {t} sub_down {{ {ip} }}");
                     var minor = remove.ClassId.ToString("x", CultureInfo.InvariantCulture);
-                    tc.AppendLine(CultureInfo.InvariantCulture, $"filter del dev {remove.Interface} parent {RootHandle} protocol ip prio 10 handle 800::{minor} u32")
-                      .AppendLine(CultureInfo.InvariantCulture, $"class del dev {remove.Interface} classid 1:{minor}")
-                      .AppendLine(CultureInfo.InvariantCulture, $"filter del dev {remove.Interface} parent ffff: protocol ip prio 10 handle 800::{minor} u32");
+                    foreach (var dev in new[] { remove.Interface, IfbName(remove.Interface) })
+                    {
+                        tc.AppendLine(CultureInfo.InvariantCulture, $"filter del dev {dev} parent {RootHandle} protocol ip prio 10 handle 800::{minor} u32")
+                          .AppendLine(CultureInfo.InvariantCulture, $"class del dev {dev} classid 1:{minor}");
+                    }
                     break;
             }
         }
@@ -217,17 +227,28 @@ internal sealed partial class SessionKernel : BackgroundService
         var minor = classId.ToString("x", CultureInfo.InvariantCulture);
         var down = Math.Max(policy.DownloadKbps, 8UL);
         var up = Math.Max(policy.UploadKbps, 8UL);
-        var downBurst = BurstBytes(policy.DownloadBurstKbytes, down);
-        var upBurst = BurstBytes(policy.UploadBurstKbytes, up);
+        var ifb = IfbName(dev);
         // Download: HTB class on the subscriber-facing egress, selected by destination address.
-        tc.AppendLine(CultureInfo.InvariantCulture, $"class replace dev {dev} parent {ParentClass} classid 1:{minor} htb rate {down}kbit ceil {down}kbit burst {downBurst}");
+        tc.AppendLine(CultureInfo.InvariantCulture, $"class replace dev {dev} parent {ParentClass} classid 1:{minor} htb rate {down}kbit ceil {down}kbit burst {BurstBytes(policy.DownloadBurstKbytes, down)} quantum {Quantum(down)}");
+        // Upload: HTB class on the interface's IFB, selected by source address.
+        tc.AppendLine(CultureInfo.InvariantCulture, $"class replace dev {ifb} parent {ParentClass} classid 1:{minor} htb rate {up}kbit ceil {up}kbit burst {BurstBytes(policy.UploadBurstKbytes, up)} quantum {Quantum(up)}");
         if (!replace)
         {
-            tc.AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {dev} parent {RootHandle} protocol ip prio 10 handle 800::{minor} u32 match ip dst {ip}/32 flowid 1:{minor}");
+            tc.AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {dev} parent {RootHandle} protocol ip prio 10 handle 800::{minor} u32 match ip dst {ip}/32 flowid 1:{minor}")
+              .AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {ifb} parent {RootHandle} protocol ip prio 10 handle 800::{minor} u32 match ip src {ip}/32 flowid 1:{minor}");
         }
-        // Upload: police the subscriber's source address on ingress.
-        tc.AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {dev} parent ffff: protocol ip prio 10 handle 800::{minor} u32 match ip src {ip}/32 action police rate {up}kbit burst {upBurst} conform-exceed drop/ok");
     }
+
+    /// <summary>The IFB device that carries an interface's ingress (upload) traffic; names are at most 15 bytes.</summary>
+    internal static string IfbName(string iface)
+    {
+        var name = "ifb-" + iface;
+        return name.Length <= 15 ? name : name[..15];
+    }
+
+    // HTB's quantum (bytes per round) from rate/r2q overflows its limits at high rates; pin it to one
+    // to a few MTUs so that tc does not warn and sharing stays fair.
+    private static ulong Quantum(ulong rateKbps) => Math.Clamp(rateKbps * 1000 / 8 / 100, 1514UL, 60_000UL);
 
     private static ulong BurstBytes(ulong burstKbytes, ulong rateKbps)
     {
@@ -291,7 +312,7 @@ internal sealed partial class SessionKernel : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Kernel ready: nftables table inet {Table}, HTB and ingress qdiscs on {Interfaces}")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Kernel ready: nftables table inet {Table}; HTB on {Interfaces} (download) and their IFBs (upload)")]
     private partial void LogInitialized(string table, string interfaces);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Applied a kernel batch of {Count} operations")]
