@@ -56,10 +56,9 @@ public sealed class WalkingSkeletonTests
             ("mac", Convert.FromHexString(AcceptedMac.Replace(":", "", StringComparison.Ordinal))));
         Assert.Equal(ip, leaseIp);
 
-        // 6: tc HTB classes at the RADIUS rates (tc -j reports bytes per second): download on the
-        // subscriber-facing egress, upload on its IFB.
-        Assert.Contains(RadiusDownloadKbps * 1000 / 8, await SessionClassRatesAsync("eth1"));
-        Assert.Contains(RadiusUploadKbps * 1000 / 8, await SessionClassRatesAsync("ifb-eth1"));
+        // 6: tc HTB classes at the RADIUS rates: download on the subscriber-facing egress, upload on its IFB.
+        Assert.Equal([RadiusDownloadKbps], await SessionClassRatesAsync("eth1"));
+        Assert.Equal([RadiusUploadKbps], await SessionClassRatesAsync("ifb-eth1"));
 
         // 9: the subscriber reaches the upstream host through the BNG, and nftables counts it both ways.
         var ping = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "ping", "-c", "3", "-W", "2", Upstream);
@@ -129,14 +128,21 @@ public sealed class WalkingSkeletonTests
         return field?.Split('/')[0] ?? "";
     }
 
+    /// <summary>Rates in kbit/s of the per-session HTB classes on a device (tc prints e.g. "rate 20Mbit").</summary>
     private static async Task<List<long>> SessionClassRatesAsync(string dev)
     {
-        var classes = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "tc", "-j", "class", "show", "dev", dev);
-        using var doc = JsonDocument.Parse(classes.Output);
-        return doc.RootElement.EnumerateArray()
-            .Where(c => c.GetProperty("class").GetString() == "htb" && c.GetProperty("handle").GetString() is not ("1:1" or "1:ffff"))
-            .Select(c => c.GetProperty("rate").GetInt64())
-            .ToList();
+        var classes = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "tc", "class", "show", "dev", dev);
+        var rates = new List<long>();
+        foreach (var line in classes.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^class htb (\S+) .* rate (\d+)([KMG]?)bit");
+            if (m.Success && m.Groups[1].Value is not ("1:1" or "1:ffff"))
+            {
+                var value = long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                rates.Add(m.Groups[3].Value switch { "K" => value, "M" => value * 1000, "G" => value * 1_000_000, _ => value / 1000 });
+            }
+        }
+        return rates;
     }
 
     private static async Task<(long Up, long Down)> NftCountersAsync(string ip)
