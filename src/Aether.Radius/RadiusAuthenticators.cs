@@ -24,6 +24,11 @@ public static class RadiusAuthenticators
     /// </summary>
     public static bool VerifyResponse(ReadOnlySpan<byte> response, ReadOnlySpan<byte> requestAuthenticator, ReadOnlySpan<byte> secret)
     {
+        if (!IsFramed(response))
+        {
+            return false;
+        }
+
         Span<byte> expected = stackalloc byte[RadiusConstants.AuthenticatorLength];
         ComputeAuthenticator(response, requestAuthenticator, secret, expected);
         return CryptographicOperations.FixedTimeEquals(expected, response.Slice(RadiusConstants.AuthenticatorOffset, RadiusConstants.AuthenticatorLength));
@@ -35,6 +40,11 @@ public static class RadiusAuthenticators
     /// </summary>
     public static bool VerifyRequest(ReadOnlySpan<byte> request, ReadOnlySpan<byte> secret)
     {
+        if (!IsFramed(request))
+        {
+            return false;
+        }
+
         Span<byte> expected = stackalloc byte[RadiusConstants.AuthenticatorLength];
         ComputeAuthenticator(request, stackalloc byte[RadiusConstants.AuthenticatorLength], secret, expected);
         return CryptographicOperations.FixedTimeEquals(expected, request.Slice(RadiusConstants.AuthenticatorOffset, RadiusConstants.AuthenticatorLength));
@@ -47,6 +57,11 @@ public static class RadiusAuthenticators
     /// </summary>
     public static MessageAuthenticatorStatus VerifyMessageAuthenticator(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> authenticator, ReadOnlySpan<byte> secret)
     {
+        if (!IsFramed(packet))
+        {
+            return MessageAuthenticatorStatus.Invalid;
+        }
+
         var valueOffset = RadiusPacket.FindMessageAuthenticator(packet);
         if (valueOffset < 0)
         {
@@ -58,8 +73,7 @@ public static class RadiusAuthenticators
             return MessageAuthenticatorStatus.Invalid;
         }
 
-        Span<byte> scratch = stackalloc byte[RadiusConstants.MaxPacketLength];
-        var copy = scratch[..packet.Length];
+        Span<byte> copy = stackalloc byte[packet.Length];
         packet.CopyTo(copy);
         authenticator.CopyTo(copy[RadiusConstants.AuthenticatorOffset..]);
         copy.Slice(valueOffset, RadiusConstants.MessageAuthenticatorLength).Clear();
@@ -127,6 +141,9 @@ public static class RadiusAuthenticators
         written = destination[..hidden.Length].TrimEnd((byte)0).Length;
         return true;
     }
+
+    private static bool IsFramed(ReadOnlySpan<byte> packet) =>
+        packet.Length is >= RadiusConstants.HeaderLength and <= RadiusConstants.MaxPacketLength;
 
     /// <summary>MD5(packet with <paramref name="authenticator"/> in its authenticator field + secret).</summary>
     internal static void ComputeAuthenticator(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> authenticator, ReadOnlySpan<byte> secret, Span<byte> destination)

@@ -33,5 +33,11 @@ public sealed partial class RadiusClient
 
         [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "No valid answer to {Code} id {Identifier}: {Invalid} responses failed the authenticator checks")]
         public static partial void NoValidResponse(ILogger logger, RadiusCode code, byte identifier, int invalid);
+
+        [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Could not resolve RADIUS server {Host}: {Error}; held down")]
+        public static partial void ResolveFailed(ILogger logger, string host, System.Net.Sockets.SocketError error);
+
+        [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Could not send to RADIUS server {Server}: {Error}; held down")]
+        public static partial void SendFailed(ILogger logger, IPEndPoint server, System.Net.Sockets.SocketError error);
     }
 }

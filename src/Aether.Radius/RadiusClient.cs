@@ -152,7 +152,18 @@ public sealed partial class RadiusClient : IAsyncDisposable
     private async Task<RadiusResponse?> TryServerAsync(
         RadiusRequest request, bool accounting, ServerState server, ClientSocket socket, byte identifier, PendingRequest pending, byte[] buffer, CancellationToken cancellationToken)
     {
-        var endpoint = await server.ResolveAsync(accounting, _dualMode, cancellationToken);
+        IPEndPoint endpoint;
+        try
+        {
+            endpoint = await server.ResolveAsync(accounting, _dualMode, cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            Log.ResolveFailed(_logger, server.Endpoint.Host, ex.SocketErrorCode);
+            HoldDown(server);
+            return null;
+        }
+
         var length = RadiusPacketWriter.WriteRequest(buffer, request.Code, identifier, request.Attributes, server.Secret);
         var requestAuthenticator = buffer.AsSpan(RadiusConstants.AuthenticatorOffset, RadiusConstants.AuthenticatorLength).ToArray();
         var attempt = new PendingRequest.Attempt(server, endpoint, requestAuthenticator);
@@ -168,7 +179,17 @@ public sealed partial class RadiusClient : IAsyncDisposable
             }
 
             attempt.SentAt = _time.GetTimestamp();
-            await socket.Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, endpoint, cancellationToken);
+            try
+            {
+                await socket.Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, endpoint, cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                // E.g. no route: as good as a silent server.
+                Log.SendFailed(_logger, endpoint, ex.SocketErrorCode);
+                break;
+            }
+
             try
             {
                 var response = await pending.Completion.Task.WaitAsync(timeout, _time, cancellationToken);
@@ -186,11 +207,13 @@ public sealed partial class RadiusClient : IAsyncDisposable
             }
         }
 
-        var holdDown = _options.DeadServerHoldDown;
-        server.MarkDown(_time.GetTimestamp() + (long)(holdDown.TotalSeconds * _time.TimestampFrequency));
-        Log.ServerDown(_logger, endpoint, request.Code, _options.Retries + 1, holdDown);
+        HoldDown(server);
+        Log.ServerDown(_logger, endpoint, request.Code, _options.Retries + 1, _options.DeadServerHoldDown);
         return null;
     }
+
+    private void HoldDown(ServerState server) =>
+        server.MarkDown(_time.GetTimestamp() + (long)(_options.DeadServerHoldDown.TotalSeconds * _time.TimestampFrequency));
 
     /// <summary>Servers that are up in configured order, then those held down, so a request is never refused untried.</summary>
     private IEnumerable<ServerState> ServersInOrder()

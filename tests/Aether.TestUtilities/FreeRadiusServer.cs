@@ -48,7 +48,10 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    /// <summary>Adds <c>update reply { Message-Authenticator := 0x00 }</c> to post-auth and Post-Auth-Type REJECT.</summary>
+    /// <summary>
+    /// Adds <c>update reply { Message-Authenticator := 0x00 }</c> to post-auth, Post-Auth-Type REJECT and an
+    /// <c>Autz-Type Status-Server</c> section of authorize.
+    /// </summary>
     public bool AddMessageAuthenticatorToReplies { get; init; } = true;
 
     /// <summary>Contents of mods-config/files/authorize.</summary>
@@ -296,6 +299,8 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
             const string update = "\n\tupdate reply {\n\t\tMessage-Authenticator := 0x00\n\t}";
             site = PostAuthStart().Replace(site, "$0" + update, 1);
             site = PostAuthRejectStart().Replace(site, "$0" + update, 1);
+            // Status-Server (RFC 5997) skips post-auth; without "ok" the section's noop turns the answer into a reject.
+            site = AuthorizeStart().Replace(site, "$0\n\tAutz-Type Status-Server {" + update.Replace("\n", "\n\t", StringComparison.Ordinal) + "\n\t\tok\n\t}", 1);
         }
 
         return site;
@@ -340,6 +345,9 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
 
     [GeneratedRegex(@"(?m)^server default \{")]
     private static partial Regex ServerStart();
+
+    [GeneratedRegex(@"(?m)^authorize \{")]
+    private static partial Regex AuthorizeStart();
 
     [GeneratedRegex(@"(?m)^post-auth \{")]
     private static partial Regex PostAuthStart();

@@ -40,6 +40,14 @@ public sealed class RadiusClientFreeRadiusTests(FreeRadiusServer radius) : IAsyn
     }
 
     [Fact]
+    public async Task Status_server_is_answered()
+    {
+        var response = await _client.AuthenticateAsync(new RadiusRequest(RadiusCode.StatusServer), TestTimeouts.Token());
+
+        Assert.Equal(RadiusCode.AccessAccept, response.Code);
+    }
+
+    [Fact]
     public async Task Access_reject_for_a_wrong_password()
     {
         var response = await _client.AuthenticateAsync(RadiusRequest.AccessRequest("alice", "not-the-password"), TestTimeouts.Token());
