@@ -295,7 +295,12 @@ aether_start() {
     --Radius:Servers:0:AuthPort="$RADIUS_AUTH_PORT" \
     --Radius:Servers:0:AcctPort="$RADIUS_ACCT_PORT" \
     --Radius:Servers:0:Secret="$RADIUS_SECRET" \
-    --Radius:Dictionary="$LAB_ROOT/radius/dictionary.aether"
+    --DynamicAuthorization:Address=127.0.0.1 \
+    --DynamicAuthorization:Port="$COA_PORT" \
+    --DynamicAuthorization:Clients:0:Address=127.0.0.1 \
+    --DynamicAuthorization:Clients:0:Secret="$COA_SECRET" \
+    --DynamicAuthorization:Clients:0:Name=lab-radclient \
+    --Controller:AcctInterimIntervalSeconds=30
   wait_for "controller gRPC on $MGMT_IP:$CONTROLLER_GRPC_PORT" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$CONTROLLER_GRPC_PORT"
   wait_for "controller HTTP" 30 curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz"
 
@@ -355,8 +360,21 @@ status() {
   done
 }
 
+# Refuse to start on top of something else that holds one of the lab's ports.
+check_ports() {
+  local busy=()
+  for port in "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$KEA_CA_PORT" "$CONTROLLER_GRPC_PORT" "$CONTROLLER_HTTP_PORT"; do
+    if ss -Htln "sport = :$port" | grep -q .; then busy+=("tcp/$port ($(ss -Htlnp "sport = :$port" | grep -o 'users:(("[^"]*"' | head -1 | cut -d'"' -f2))"); fi
+  done
+  for port in "$RADIUS_AUTH_PORT" "$RADIUS_ACCT_PORT" "$COA_PORT"; do
+    if ss -Huln "sport = :$port" | grep -q .; then busy+=("udp/$port"); fi
+  done
+  [ ${#busy[@]} -eq 0 ] || die "ports the lab needs are in use: ${busy[*]} (make down, or override them: see lab/lab.env)"
+}
+
 up() {
   need_root
+  if ! ns_exists "$NS_BNG"; then check_ports; fi
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"
   chmod 755 "$LAB_DIR"
   topology_up

@@ -26,6 +26,18 @@ internal sealed class ControllerOptions
     /// <summary>How long an agent may reuse an Access-Accept before asking again.</summary>
     public int AuthorizationCacheSeconds { get; set; } = 300;
 
+    /// <summary>RADIUS Interim-Update interval per session.</summary>
+    public int AcctInterimIntervalSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Per-agent tokens (bng_id → token). When any is set, an agent must present
+    /// "authorization: Bearer &lt;token&gt;" for its bng_id or its stream is refused. Prefer AgentTokensFile.
+    /// </summary>
+    public Dictionary<string, string> AgentTokens { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>A file of "bng_id token" lines (# comments), read at start; merged into AgentTokens.</summary>
+    public string? AgentTokensFile { get; set; }
+
     /// <summary>Rates applied when an Access-Accept carries none (kbit/s).</summary>
     public long DefaultDownloadKbps { get; set; } = 1_000_000;
 
@@ -52,6 +64,14 @@ internal sealed class ControllerOptions
         if (DefaultDownloadKbps < 8 || DefaultUploadKbps < 8)
         {
             errors.Add("Controller:DefaultDownloadKbps and DefaultUploadKbps must be at least 8.");
+        }
+        if (AcctInterimIntervalSeconds < 10)
+        {
+            errors.Add("Controller:AcctInterimIntervalSeconds must be at least 10.");
+        }
+        if (AgentTokensFile is not null && !File.Exists(AgentTokensFile))
+        {
+            errors.Add($"Controller:AgentTokensFile '{AgentTokensFile}' does not exist.");
         }
         if (AgentQueueCapacity < 16)
         {

@@ -7,6 +7,7 @@ using Aether.Controller.Sessions;
 using Aether.Events;
 using Aether.Ingestor;
 using Aether.Radius;
+using Aether.Radius.DynamicAuthorization;
 using Aether.Storage;
 using GraphQL;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,20 @@ if (builder.Configuration.GetValue("Ingestor:Enabled", true))
     builder.Services.AddAetherIngestor(builder.Configuration.GetSection("Ingestor"));
 }
 
+// RFC 5176 listener, when CoA/Disconnect clients are configured (each with its own secret).
+if (builder.Configuration.GetSection("DynamicAuthorization:Clients").GetChildren().Any())
+{
+    builder.Services.AddAetherDynamicAuthorizationServer(builder.Configuration.GetSection("DynamicAuthorization"),
+        sp => sp.GetRequiredService<ChangeOfAuthorization>().HandleAsync);
+}
+
 builder.Services.AddSingleton<AgentRegistry>();
+builder.Services.AddSingleton<AgentAuthenticator>();
+builder.Services.AddSingleton<Tombstones>();
+builder.Services.AddSingleton<SessionCommands>();
+builder.Services.AddSingleton<ChangeOfAuthorization>();
+builder.Services.AddSingleton<AgentCommandBus>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentCommandBus>());
 builder.Services.AddSingleton<SessionDirectory>();
 builder.Services.AddSingleton<Authorizer>();
 builder.Services.AddSingleton<SessionReports>();

@@ -15,7 +15,7 @@ public sealed class LabFixture : IAsyncLifetime
 
     public string LabDir { get; } = Environment.GetEnvironmentVariable("LAB_DIR") ?? "/var/lib/aether-lab";
 
-    public int PgPort => 55432;
+    public int PgPort => 54329;
 
     public string NatsUrl => "nats://127.0.0.1:4222";
 
@@ -42,6 +42,35 @@ public sealed class LabFixture : IAsyncLifetime
         }
         await Shell.RunAsync(LabScript, ["down"], TimeSpan.FromSeconds(120));
     }
+
+    /// <summary>Releases any lease the host holds, then runs dhclient once: a fresh session each time.</summary>
+    public async Task<(ShellResult Dhclient, string Ip)> BringOnlineAsync(string host, int timeoutSeconds = 45)
+    {
+        await ReleaseAsync(host);
+        var dhclient = await Shell.InNamespace(host, TimeSpan.FromSeconds(timeoutSeconds + 15),
+            "timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "dhclient", "-1", "-v",
+            "-pf", PidFile(host), "-lf", $"{LabDir}/dhclient-{host}.leases", "eth0");
+        return (dhclient, await HostAddressAsync(host));
+    }
+
+    /// <summary>DHCPRELEASE and stop the host's dhclient; the address is removed.</summary>
+    public async Task ReleaseAsync(string host)
+    {
+        if (File.Exists(PidFile(host)))
+        {
+            await Shell.InNamespace(host, TimeSpan.FromSeconds(20), "dhclient", "-r", "-pf", PidFile(host), "eth0");
+        }
+        await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
+    }
+
+    public static async Task<string> HostAddressAsync(string host)
+    {
+        var r = await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+        var field = r.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).FirstOrDefault();
+        return field?.Split('/')[0] ?? "";
+    }
+
+    private string PidFile(string host) => $"{LabDir}/dhclient-{host}.pid";
 
     public string ReadLog(string name)
     {

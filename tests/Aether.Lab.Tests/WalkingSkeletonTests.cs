@@ -38,11 +38,8 @@ public sealed class WalkingSkeletonTests
     public async Task Subscriber_comes_online_through_every_hop_and_its_traffic_is_counted_and_shaped()
     {
         // 1-2: dhclient in the subscriber host; the access relay inserts Option 82.
-        var dhclient = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(60),
-            "timeout", "45", "dhclient", "-1", "-v", "-pf", $"{_lab.LabDir}/dhclient-{AcceptedHost}.pid",
-            "-lf", $"{_lab.LabDir}/dhclient-{AcceptedHost}.leases", "eth0");
+        var (dhclient, ip) = await _lab.BringOnlineAsync(AcceptedHost);
         Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe() + "\nagent log:\n" + _lab.ReadLog("agent") + "\ncontroller log:\n" + _lab.ReadLog("controller"));
-        var ip = await HostAddressAsync(AcceptedHost);
         Assert.StartsWith("100.64.0.", ip, StringComparison.Ordinal);
 
         // 4: FreeRADIUS (rlm_sql) accepted the controller's Access-Request for the Option 82 user name.
@@ -57,8 +54,8 @@ public sealed class WalkingSkeletonTests
         Assert.Equal(ip, leaseIp);
 
         // 6: tc HTB classes at the RADIUS rates: download on the subscriber-facing egress, upload on its IFB.
-        Assert.Equal([RadiusDownloadKbps], await SessionClassRatesAsync("eth1"));
-        Assert.Equal([RadiusUploadKbps], await SessionClassRatesAsync("ifb-eth1"));
+        Assert.Equal([RadiusDownloadKbps], await SessionClassRatesAsync(Bng, "eth1"));
+        Assert.Equal([RadiusUploadKbps], await SessionClassRatesAsync(Bng, "ifb-eth1"));
 
         // 9: the subscriber reaches the upstream host through the BNG, and nftables counts it both ways.
         var ping = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "ping", "-c", "3", "-W", "2", Upstream);
@@ -105,11 +102,9 @@ public sealed class WalkingSkeletonTests
     [Fact]
     public async Task Subscriber_that_FreeRADIUS_rejects_gets_no_lease()
     {
-        var dhclient = await Shell.InNamespace(RejectedHost, TimeSpan.FromSeconds(40),
-            "timeout", "15", "dhclient", "-1", "-v", "-pf", $"{_lab.LabDir}/dhclient-{RejectedHost}.pid",
-            "-lf", $"{_lab.LabDir}/dhclient-{RejectedHost}.leases", "eth0");
+        var (dhclient, ip) = await _lab.BringOnlineAsync(RejectedHost, timeoutSeconds: 15);
         Assert.NotEqual(0, dhclient.ExitCode);
-        Assert.Equal("", await HostAddressAsync(RejectedHost));
+        Assert.Equal("", ip);
 
         var postAuth = await QueryScalarAsync(_lab.RadiusConnectionString,
             "SELECT reply FROM radpostauth WHERE username = @u ORDER BY id DESC LIMIT 1", ("u", RejectedUser));
@@ -121,17 +116,10 @@ public sealed class WalkingSkeletonTests
         Assert.Contains("Dropped Discover from mac=" + RejectedMac, _lab.ReadLog("agent"), StringComparison.Ordinal);
     }
 
-    private static async Task<string> HostAddressAsync(string host)
-    {
-        var r = await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
-        var field = r.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).FirstOrDefault();
-        return field?.Split('/')[0] ?? "";
-    }
-
     /// <summary>Rates in kbit/s of the per-session HTB classes on a device (tc prints e.g. "rate 20Mbit").</summary>
-    private static async Task<List<long>> SessionClassRatesAsync(string dev)
+    internal static async Task<List<long>> SessionClassRatesAsync(string bng, string dev)
     {
-        var classes = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "tc", "class", "show", "dev", dev);
+        var classes = await Shell.InNamespace(bng, TimeSpan.FromSeconds(10), "tc", "class", "show", "dev", dev);
         var rates = new List<long>();
         foreach (var line in classes.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -145,7 +133,7 @@ public sealed class WalkingSkeletonTests
         return rates;
     }
 
-    private static async Task<(long Up, long Down)> NftCountersAsync(string ip)
+    internal static async Task<(long Up, long Down)> NftCountersAsync(string ip)
     {
         async Task<long> Read(string set)
         {
@@ -186,7 +174,7 @@ public sealed class WalkingSkeletonTests
         return null;
     }
 
-    private static async Task<string?> QueryScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    internal static async Task<string?> QueryScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -35,11 +35,25 @@ internal sealed partial class AccountingQueue : BackgroundService
     public void Start(LiveSession session) =>
         Enqueue(WithSession(RadiusRequest.AccountingStart(session.SessionId), session));
 
+    /// <summary>Interim-Update when the session's interval has passed since Start or the last interim.</summary>
+    public void InterimIfDue(LiveSession session)
+    {
+        var now = _time.GetUtcNow();
+        var last = session.LastInterim == default ? session.Started : session.LastInterim;
+        if (now - last < TimeSpan.FromSeconds(_options.AcctInterimIntervalSeconds))
+        {
+            return;
+        }
+        session.LastInterim = now;
+        Enqueue(WithSession(RadiusRequest.AccountingInterim(session.SessionId, Counters(session)), session));
+    }
+
+    private AccountingCounters Counters(LiveSession session) => new(session.Counters.BytesUp, session.Counters.BytesDown,
+        session.Counters.PacketsUp, session.Counters.PacketsDown, _time.GetUtcNow() - session.Started);
+
     public void Stop(LiveSession session, string cause)
     {
-        var counters = new AccountingCounters(session.Counters.BytesUp, session.Counters.BytesDown,
-            session.Counters.PacketsUp, session.Counters.PacketsDown, _time.GetUtcNow() - session.Started);
-        Enqueue(WithSession(RadiusRequest.AccountingStop(session.SessionId, counters, TerminateCause(cause)), session));
+        Enqueue(WithSession(RadiusRequest.AccountingStop(session.SessionId, Counters(session), TerminateCause(cause)), session));
     }
 
     private void Enqueue(RadiusRequest request)
@@ -66,6 +80,8 @@ internal sealed partial class AccountingQueue : BackgroundService
         "Session-Timeout" => AcctTerminateCause.SessionTimeout,
         "Admin-Reset" => AcctTerminateCause.AdminReset,
         "NAS-Request" => AcctTerminateCause.NasRequest,
+        "NAS-Reboot" => AcctTerminateCause.NasReboot,
+        "Lost-Service" => AcctTerminateCause.LostService,
         _ => AcctTerminateCause.NasRequest,
     };
 

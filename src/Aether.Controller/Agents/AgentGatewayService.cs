@@ -14,6 +14,7 @@ namespace Aether.Controller.Agents;
 internal sealed partial class AgentGatewayService : AgentGatewayBase
 {
     private readonly AgentRegistry _registry;
+    private readonly AgentAuthenticator _authenticator;
     private readonly Authorizer _authorizer;
     private readonly SessionReports _reports;
     private readonly ControllerOptions _options;
@@ -23,6 +24,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 
     public AgentGatewayService(
         AgentRegistry registry,
+        AgentAuthenticator authenticator,
         Authorizer authorizer,
         SessionReports reports,
         IOptions<ControllerOptions> options,
@@ -31,6 +33,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         ILogger<AgentGatewayService> logger)
     {
         _registry = registry;
+        _authenticator = authenticator;
         _authorizer = authorizer;
         _reports = reports;
         _options = options.Value;
@@ -53,6 +56,12 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         {
             LogBadHello(context.Peer, first.BodyCase.ToString());
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message must be a Hello with bng_id and instance_id"));
+        }
+
+        if (!_authenticator.IsAllowed(first.Hello.BngId, context.RequestHeaders.GetValue("authorization")))
+        {
+            LogUnauthenticated(first.Hello.BngId, context.Peer);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"no valid token for agent {first.Hello.BngId}"));
         }
 
         var connection = new AgentConnection(first.Hello, context.Peer, _time.GetUtcNow(), _options.AgentQueueCapacity, lifetime);
@@ -138,7 +147,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     {
         try
         {
-            var result = await _authorizer.AuthorizeAsync(connection.BngId, request, ct);
+            var result = _registry.IsDraining(connection.BngId)
+                ? new AuthorizeResult { RequestId = request.RequestId, Accepted = false, Reason = "BNG is draining", CacheSeconds = 5 }
+                : await _authorizer.AuthorizeAsync(connection.BngId, request, ct);
             await connection.SendAsync(m => m.AuthorizeResult = result, ct);
         }
         catch (OperationCanceledException)
@@ -159,6 +170,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Refused a stream from {Peer}: first message was {Kind}, not a valid Hello")]
     private partial void LogBadHello(string peer, string kind);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: missing or wrong token")]
+    private partial void LogUnauthenticated(string bngId, string peer);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Agent {BngId}: a new stream replaces instance {InstanceId} from {Peer}")]
     private partial void LogReplaced(string bngId, string instanceId, string peer);

@@ -6,6 +6,21 @@ namespace Aether.Controller.Agents;
 internal sealed class AgentRegistry
 {
     private readonly ConcurrentDictionary<string, AgentConnection> _agents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _draining = new(StringComparer.Ordinal);
+
+    public bool IsDraining(string bngId) => _draining.ContainsKey(bngId);
+
+    public void SetDraining(string bngId, bool draining)
+    {
+        if (draining)
+        {
+            _draining[bngId] = true;
+        }
+        else
+        {
+            _draining.TryRemove(bngId, out _);
+        }
+    }
 
     public IReadOnlyCollection<AgentConnection> Agents => [.. _agents.Values];
 

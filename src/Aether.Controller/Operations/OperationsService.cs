@@ -1,5 +1,6 @@
 using Aether.Contracts.Ops.V1;
 using Aether.Controller.Agents;
+using Aether.Controller.Sessions;
 using Aether.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -14,11 +15,71 @@ internal sealed class OperationsService : OperationsBase
     private const int MaxPageSize = 1000;
     private readonly SessionReadModel _readModel;
     private readonly AgentRegistry _agents;
+    private readonly SessionCommands _commands;
 
-    public OperationsService(SessionReadModel readModel, AgentRegistry agents)
+    public OperationsService(SessionReadModel readModel, AgentRegistry agents, SessionCommands commands)
     {
         _readModel = readModel;
         _agents = agents;
+        _commands = commands;
+    }
+
+    public override async Task<DisconnectSessionResponse> DisconnectSession(DisconnectSessionRequest request, ServerCallContext context)
+    {
+        RequireSessionId(request.SessionId);
+        var location = await Run(() => _commands.DisconnectAsync(request.SessionId, request.Cause, context.CancellationToken));
+        return new DisconnectSessionResponse { SessionId = location.SessionId, BngId = location.BngId };
+    }
+
+    public override async Task<ChangeRateResponse> ChangeRate(ChangeRateRequest request, ServerCallContext context)
+    {
+        RequireSessionId(request.SessionId);
+        if (request.DownloadKbps < 8 || request.UploadKbps < 8)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "download_kbps and upload_kbps must be at least 8"));
+        }
+        var policy = new Aether.Contracts.Agent.V1.ShapingPolicy
+        {
+            PolicyId = $"operator:{request.DownloadKbps}/{request.UploadKbps}",
+            DownloadKbps = request.DownloadKbps,
+            UploadKbps = request.UploadKbps,
+        };
+        var location = await Run(() => _commands.ChangeRateAsync(request.SessionId, policy, context.CancellationToken));
+        return new ChangeRateResponse { SessionId = location.SessionId, BngId = location.BngId };
+    }
+
+    public override Task<DrainAgentResponse> DrainAgent(DrainAgentRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.BngId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "bng_id is required"));
+        }
+        _agents.SetDraining(request.BngId, request.Drain);
+        return Task.FromResult(new DrainAgentResponse { BngId = request.BngId, Draining = _agents.IsDraining(request.BngId) });
+    }
+
+    private static void RequireSessionId(string sessionId)
+    {
+        if (string.IsNullOrWhiteSpace(sessionId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id is required"));
+        }
+    }
+
+    private static async Task<SessionLocation> Run(Func<Task<SessionLocation>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (SessionNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+        catch (AgentUnavailableException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
+        }
     }
 
     public override async Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
@@ -58,6 +119,7 @@ internal sealed class OperationsService : OperationsBase
                 Peer = a.Peer,
                 Connected = Timestamp.FromDateTimeOffset(a.Connected),
                 SessionCount = (uint)a.SessionCount,
+                Draining = _agents.IsDraining(a.BngId),
             };
             agent.Interfaces.AddRange(a.Hello.Interfaces.Select(i => $"{i.Name} ({i.Role})"));
             response.Agents.Add(agent);

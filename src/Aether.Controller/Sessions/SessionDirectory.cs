@@ -34,4 +34,6 @@ internal sealed class LiveSession
     public Counters Counters { get; set; } = new();
 
     public DateTimeOffset Started { get; init; }
+
+    public DateTimeOffset LastInterim { get; set; }
 }

@@ -2,6 +2,7 @@ using Aether.Contracts.Agent.V1;
 using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
 using Aether.Events;
+using Aether.Storage;
 
 namespace Aether.Controller.Sessions;
 
@@ -15,28 +16,91 @@ internal sealed partial class SessionReports
     private readonly SessionDirectory _directory;
     private readonly Authorizer _authorizer;
     private readonly AccountingQueue _accounting;
+    private readonly SessionReadModel _readModel;
+    private readonly TimeProvider _time;
     private readonly ILogger<SessionReports> _logger;
 
-    public SessionReports(IEventPublisher events, SessionDirectory directory, Authorizer authorizer, AccountingQueue accounting, ILogger<SessionReports> logger)
+    public SessionReports(IEventPublisher events, SessionDirectory directory, Authorizer authorizer, AccountingQueue accounting,
+        SessionReadModel readModel, TimeProvider time, ILogger<SessionReports> logger)
     {
         _events = events;
         _directory = directory;
         _authorizer = authorizer;
         _accounting = accounting;
+        _readModel = readModel;
+        _time = time;
         _logger = logger;
     }
 
-    /// <summary>An agent (re)connected: learn the sessions it holds.</summary>
-    public ValueTask OnHelloAsync(AgentConnection connection, AgentMessage hello, CancellationToken ct)
+    /// <summary>
+    /// An agent (re)connected: learn the sessions it holds, and end the ones the system still thinks it
+    /// has but it no longer holds (it restarted without them). Such a stop is identified by the new
+    /// instance and the session, so a second resync of the same restart is a JetStream duplicate.
+    /// </summary>
+    public async ValueTask OnHelloAsync(AgentConnection connection, AgentMessage hello, CancellationToken ct)
     {
+        var held = new HashSet<string>(StringComparer.Ordinal);
         foreach (var state in hello.Hello.Sessions)
         {
+            held.Add(state.SessionId);
             if (_directory.Find(state.SessionId) is null)
             {
                 _directory.Upsert(ToLive(connection.BngId, state));
             }
         }
-        return ValueTask.CompletedTask;
+
+        var stale = new List<(string SessionId, string Ip)>();
+        foreach (var live in _directory.All.Where(s => s.BngId == connection.BngId && !held.Contains(s.SessionId)))
+        {
+            stale.Add((live.SessionId, live.State.Ip));
+        }
+        string? after = null;
+        do
+        {
+            var page = await _readModel.ListActiveAsync(new SessionFilter(BngId: connection.BngId), 500, after, ct);
+            foreach (var row in page.Items)
+            {
+                if (!held.Contains(row.SessionId) && !stale.Exists(s => s.SessionId == row.SessionId))
+                {
+                    stale.Add((row.SessionId, row.Ip));
+                }
+            }
+            after = page.HasNextPage ? page.EndCursor : null;
+        }
+        while (after is not null);
+
+        foreach (var (sessionId, ip) in stale)
+        {
+            var live = _directory.Remove(sessionId);
+            await _events.PublishAsync(new AetherEvent
+            {
+                Type = EventTypes.SessionStop,
+                BngId = connection.BngId,
+                InstanceId = "resync-" + connection.InstanceId,
+                Seq = StableSeq(sessionId),
+                Time = _time.GetUtcNow(),
+                SessionId = sessionId,
+                Counters = ToCounters(live?.Counters),
+                Cause = "NAS-Reboot",
+            }, ct);
+            if (live is not null)
+            {
+                _accounting.Stop(live, "NAS-Reboot");
+            }
+            LogStaleSession(sessionId, connection.BngId, ip);
+        }
+        connection.SessionCount = _directory.CountFor(connection.BngId);
+    }
+
+    /// <summary>FNV-1a of the session id: a stable sequence for events the controller derives.</summary>
+    internal static ulong StableSeq(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash & long.MaxValue;
     }
 
     public async ValueTask OnReportAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
@@ -115,6 +179,7 @@ internal sealed partial class SessionReports
             if (live is not null)
             {
                 live.Counters = item.Total;
+                _accounting.InterimIfDue(live);
             }
             await _events.PublishAsync(NewEvent(EventTypes.SessionUpdate, connection, item.Seq, time) with
             {
@@ -164,6 +229,9 @@ internal sealed partial class SessionReports
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "SESSION_START {SessionId} on {BngId}: mac={Mac} ip={Ip} circuit-id={CircuitId}")]
     private partial void LogSessionStart(string sessionId, string bngId, string mac, string ip, string circuitId);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Session {SessionId} on {BngId} (ip={Ip}) is no longer held by the agent after its restart: SESSION_STOP NAS-Reboot")]
+    private partial void LogStaleSession(string sessionId, string bngId, string ip);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "SESSION_STOP {SessionId} on {BngId}: ip={Ip} cause={Cause}")]
     private partial void LogSessionStop(string sessionId, string bngId, string ip, string cause);

@@ -1,0 +1,124 @@
+using System.Text.Json;
+
+namespace Aether.Lab.Tests;
+
+/// <summary>
+/// The controller's operator-facing paths in the lab: RFC 5176 Disconnect and CoA from the real radclient,
+/// and the Operations API through gRPC server reflection (buf curl, as grpcurl would).
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Lab")]
+public sealed class ControllerLabTests
+{
+    private const string Bng = "ae-bng1";
+    private const string Host = "ae-h1";
+    private const string CoaSecret = "aether-coa-secret";
+    private static readonly TimeSpan HopTimeout = TimeSpan.FromSeconds(30);
+    private readonly LabFixture _lab;
+
+    public ControllerLabTests(LabFixture lab) => _lab = lab;
+
+    [Fact]
+    public async Task Disconnect_Request_from_radclient_ends_the_session_everywhere()
+    {
+        var (sessionId, ip) = await OnlineSessionAsync();
+
+        var reply = await RadclientAsync("disconnect", $"Acct-Session-Id = \"{sessionId}\"");
+        Assert.Contains("Received Disconnect-ACK", reply.Output, StringComparison.Ordinal);
+
+        // The agent removed the address from the walled garden at once: no more forwarding.
+        await Poll.UntilAsync(async () => (await WalkingSkeletonTests.NftCountersAsync(ip)).Up < 0 ? "gone" : null, HopTimeout, "nft element removed");
+        var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "1", "203.0.113.10");
+        Assert.NotEqual(0, ping.ExitCode);
+        Assert.Empty(await WalkingSkeletonTests.SessionClassRatesAsync(Bng, "eth1"));
+
+        // Two-phase stop in the read models, and accounting Stop in FreeRADIUS's radacct.
+        var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT cause FROM sessions_history WHERE session_id = @s", ("s", sessionId)), HopTimeout, "sessions_history row");
+        Assert.Equal("Admin-Reset", cause);
+        Assert.Null(await WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE session_id = @s", ("s", sessionId)));
+        var acct = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.RadiusConnectionString,
+            "SELECT acctterminatecause FROM radacct WHERE acctsessionid = @s AND acctstoptime IS NOT NULL", ("s", sessionId)), HopTimeout, "radacct stop");
+        Assert.Equal("Admin-Reset", acct);
+    }
+
+    [Fact]
+    public async Task CoA_Request_with_Filter_Id_changes_the_rate_without_ending_the_session()
+    {
+        var (sessionId, ip) = await OnlineSessionAsync();
+
+        var reply = await RadclientAsync("coa", $"Acct-Session-Id = \"{sessionId}\", Filter-Id = \"5M/2M\"");
+        Assert.Contains("Received CoA-ACK", reply.Output, StringComparison.Ordinal);
+
+        await Poll.UntilAsync(async () => (await WalkingSkeletonTests.SessionClassRatesAsync(Bng, "eth1")).SequenceEqual([5000L]) ? "ok" : null, HopTimeout, "download class at 5 Mbit/s");
+        Assert.Equal([2000L], await WalkingSkeletonTests.SessionClassRatesAsync(Bng, "ifb-eth1"));
+        var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "2", "203.0.113.10");
+        Assert.True(ping.ExitCode == 0, "the session must keep forwarding: " + ping.Describe());
+        var rate = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT download_kbps::text FROM sessions_active WHERE session_id = @s AND download_kbps = 5000", ("s", sessionId)), HopTimeout, "read model at the new rate");
+        Assert.Equal("5000", rate);
+        Assert.Equal(ip, await LabFixture.HostAddressAsync(Host));
+    }
+
+    [Fact]
+    public async Task CoA_Request_for_an_unknown_session_is_answered_NAK_Session_Context_Not_Found()
+    {
+        var reply = await RadclientAsync("coa", "Acct-Session-Id = \"no-such-session\", Filter-Id = \"5M/2M\"");
+        Assert.Contains("Received CoA-NAK", reply.Output, StringComparison.Ordinal);
+        Assert.Contains("Session-Context-Not-Found", reply.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Disconnect_Request_with_a_wrong_secret_gets_no_answer()
+    {
+        var reply = await Shell.RunAsync("bash", ["-c",
+            "echo 'Acct-Session-Id = \"x\"' | radclient -r 1 -t 2 -x 127.0.0.1:3799 disconnect wrong-secret"], TimeSpan.FromSeconds(20));
+        Assert.NotEqual(0, reply.ExitCode);
+        Assert.DoesNotContain("Received Disconnect", reply.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Operations_API_answers_through_server_reflection()
+    {
+        var (sessionId, ip) = await OnlineSessionAsync();
+
+        var agents = await BufCurlAsync("ListAgents", "{}");
+        using (var doc = JsonDocument.Parse(agents.Output))
+        {
+            var agent = doc.RootElement.GetProperty("agents").EnumerateArray().Single();
+            Assert.Equal("bng-01", agent.GetProperty("bngId").GetString());
+        }
+
+        var session = await Poll.UntilAsync(async () =>
+        {
+            var r = await BufCurlAsync("GetSession", $"{{\"session_id\":\"{sessionId}\"}}");
+            return r.ExitCode == 0 ? r.Output : null;
+        }, HopTimeout, "GetSession");
+        using (var doc = JsonDocument.Parse(session))
+        {
+            Assert.Equal(ip, doc.RootElement.GetProperty("session").GetProperty("ip").GetString());
+        }
+
+        var missing = await BufCurlAsync("GetSession", "{\"session_id\":\"nope\"}");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("not_found", missing.Error, StringComparison.Ordinal);
+    }
+
+    private async Task<(string SessionId, string Ip)> OnlineSessionAsync()
+    {
+        var (dhclient, ip) = await _lab.BringOnlineAsync(Host);
+        Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe());
+        var sessionId = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip ORDER BY started DESC LIMIT 1", ("ip", ip)), HopTimeout, "sessions_active row");
+        return (sessionId, ip);
+    }
+
+    private static Task<ShellResult> RadclientAsync(string kind, string attributes) =>
+        Shell.RunAsync("bash", ["-c", $"echo '{attributes}' | radclient -r 2 -t 3 -x 127.0.0.1:3799 {kind} {CoaSecret}"], TimeSpan.FromSeconds(30));
+
+    private static Task<ShellResult> BufCurlAsync(string method, string body) =>
+        Shell.RunAsync(Path.Combine(LabFixture.RepoRoot, "node_modules", ".bin", "buf"),
+            ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", body, $"http://127.0.0.1:50051/aether.ops.v1.OperationsService/{method}"],
+            TimeSpan.FromSeconds(30));
+}
