@@ -3,16 +3,17 @@
 set -euo pipefail
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$LAB_ROOT/lab.env"
+source "$LAB_ROOT/topology.sh"
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Starting the lab's services (PostgreSQL, NATS JetStream, Kea, FreeRADIUS) and topology"
 "$LAB_ROOT/lab.sh" up
-step "Starting Aether (controller, access relay, BNG agent $BNG_ID)"
+step "Starting Aether (controller, ${#RELAYS[@]} access relays, BNG agents ${BNGS[*]})"
 "$LAB_ROOT/lab.sh" start
-step "Bringing subscribers online with dhclient (ae-h2 has no subscription: FreeRADIUS rejects it)"
+step "Bringing $(all_hosts | wc -l) subscriber hosts online with dhclient (${UNPROVISIONED[*]} has no subscription: FreeRADIUS rejects it)"
 "$LAB_ROOT/lab.sh" online || true
-ip netns exec ae-h1 curl -s -m 5 "http://$UPSTREAM_WEB_IP/" >/dev/null && echo "ae-h1 reached http://$UPSTREAM_WEB_IP/ through the BNG" || true
+ip netns exec ae-h01-1 curl -s -m 5 "http://$UPSTREAM_WEB_IP/" >/dev/null && echo "ae-h01-1 reached http://$UPSTREAM_WEB_IP/ through the BNG" || true
 
 cat <<INFO
 
@@ -24,9 +25,9 @@ Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
   gRPC        127.0.0.1:$CONTROLLER_GRPC_PORT (server reflection on)
               npx buf curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:$CONTROLLER_GRPC_PORT/aether.ops.v1.OperationsService/ListSessions
               grpcurl -plaintext 127.0.0.1:$CONTROLLER_GRPC_PORT aether.ops.v1.OperationsService/ListSessions
-  Data plane  ip netns exec $NS_BNG nft list table inet aether
-              ip netns exec $NS_BNG tc class show dev eth1
-  A host      ip netns exec ae-h1 curl http://$UPSTREAM_WEB_IP/
+  Data plane  ip netns exec ae-bng1 nft list table inet aether
+              ip netns exec ae-bng1 tc class show dev eth1       (download; upload: dev ifb-eth1)
+  A host      ip netns exec ae-h01-1 curl http://$UPSTREAM_WEB_IP/
   PostgreSQL  psql -h 127.0.0.1 -p $PG_PORT -U aether aether   (password aether; Kea: kea/kea, RADIUS: radius/radius)
 
 make status shows what runs; make down removes everything.

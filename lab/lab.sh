@@ -7,6 +7,7 @@
 #   lab/lab.sh start     start the Aether processes (controller, access relay, agent)
 #   lab/lab.sh online    run dhclient in every subscriber host
 #   lab/lab.sh status    show what is running
+#   lab/lab.sh topology  print the topology (nodes, links, addresses) as JSON
 #   lab/lab.sh down      stop everything and remove every namespace, link and data directory (idempotent)
 #
 # Every setting below can be overridden from the environment; docs/operations.md lists them.
@@ -16,6 +17,8 @@ LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LAB_ROOT/.." && pwd)"
 # shellcheck source=lab/lab.env
 source "$LAB_ROOT/lab.env"
+# shellcheck source=lab/topology.sh
+source "$LAB_ROOT/topology.sh"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
@@ -57,109 +60,52 @@ wait_for() { # wait_for DESCRIPTION SECONDS COMMAND...
   die "timed out after ${secs}s waiting for $what (logs in $LAB_DIR/log)"
 }
 
-# ---------------------------------------------------------------------------------------------
-# Topology
-#
-#  ae-h1 eth0 ─┐                         ae-bng1                               ae-up
-#  ae-h2 eth0 ─┤ ae-relay1 br0 ── up0 ── eth1 100.64.0.1/24   eth2 198.18.1.1/30 ── eth1 198.18.1.2/30
-#              │ (acc1, acc2)             eth3 198.18.0.11/24                     lo 203.0.113.10/32
-#                                          │
-#                         root namespace: ae-mgmt bridge 198.18.0.1/24 (Kea, FreeRADIUS, PostgreSQL,
-#                                          NATS, the controller)
-# ---------------------------------------------------------------------------------------------
-
-veth() { # veth NS_A IF_A NS_B IF_B  (NS "-" = root namespace)
-  local tmp_a="aev$RANDOM" tmp_b="aev$RANDOM"
-  ip link add "$tmp_a" type veth peer name "$tmp_b"
-  if [ "$1" != "-" ]; then ip link set "$tmp_a" netns "$1"; fi
-  if [ "$3" != "-" ]; then ip link set "$tmp_b" netns "$3"; fi
-  if [ "$1" != "-" ]; then ns "$1" ip link set "$tmp_a" name "$2"; else ip link set "$tmp_a" name "$2"; fi
-  if [ "$3" != "-" ]; then ns "$3" ip link set "$tmp_b" name "$4"; else ip link set "$tmp_b" name "$4"; fi
-}
-
-topology_up() {
-  if ns_exists "$NS_BNG"; then log "topology already up"; return; fi
-  log "creating namespaces and links"
-  for n in "$NS_UP" "$NS_BNG" "$NS_RELAY" "${HOST_NS[@]}"; do ip netns add "$n"; ns "$n" ip link set lo up; done
-  # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc: dhclient-script in a subscriber host then
-  # writes the host's own resolv.conf, never the machine's.
-  for h in "${HOST_NS[@]}"; do mkdir -p "/etc/netns/$h"; : >"/etc/netns/$h/resolv.conf"; done
-
-  # Management / core bridge in the root namespace.
-  ip link add "$MGMT_BRIDGE" type bridge 2>/dev/null || true
-  ip addr replace "$MGMT_IP/24" dev "$MGMT_BRIDGE"
-  ip link set "$MGMT_BRIDGE" up
-
-  # BNG core-side link.
-  veth "$NS_BNG" eth3 - "$MGMT_BRIDGE-b1"
-  ip link set "$MGMT_BRIDGE-b1" master "$MGMT_BRIDGE" up
-  ns "$NS_BNG" ip addr add "$BNG_MGMT_IP/24" dev eth3
-  ns "$NS_BNG" ip link set eth3 up
-
-  # BNG upstream link to the "internet".
-  veth "$NS_BNG" eth2 "$NS_UP" eth1
-  ns "$NS_BNG" ip addr add "$BNG_UPLINK_IP/30" dev eth2
-  ns "$NS_BNG" ip link set eth2 up
-  ns "$NS_UP" ip addr add "$UPSTREAM_LINK_IP/30" dev eth1
-  ns "$NS_UP" ip link set eth1 up
-  # The "internet" services live on the upstream host's loopback (no dummy interfaces needed).
-  ns "$NS_UP" ip addr add "$UPSTREAM_WEB_IP/32" dev lo
-  ns "$NS_UP" ip route add "$SUBSCRIBER_AGGREGATE" via "$BNG_UPLINK_IP"
-
-  # BNG subscriber-facing link to the access relay's uplink.
-  veth "$NS_BNG" eth1 "$NS_RELAY" up0
-  ns "$NS_BNG" ip link set eth1 address "$BNG_SUB_MAC"
-  ns "$NS_BNG" ip addr add "$BNG_SUB_IP/$SUBSCRIBER_PREFIXLEN" dev eth1
-  ns "$NS_BNG" ip link set eth1 up
-  ns "$NS_BNG" ip route add default via "$UPSTREAM_LINK_IP"
-  ns "$NS_BNG" sysctl -qw net.ipv4.ip_forward=1
-
-  # Access relay: an L2 access node (bridge) whose access ports are isolated from each other;
-  # DHCP from subscribers is taken off the bridge and re-sent upstream with Option 82 by aether-access-relay.
-  ns "$NS_RELAY" ip link add br0 type bridge
-  ns "$NS_RELAY" ip link set up0 master br0 up
-  local i=0
-  for h in "${HOST_NS[@]}"; do
-    i=$((i + 1))
-    veth "$h" eth0 "$NS_RELAY" "acc$i"
-    ns "$h" ip link set eth0 address "$(printf '02:00:00:00:01:%02x' "$i")"
-    ns "$h" ip link set eth0 up
-    ns "$NS_RELAY" ip link set "acc$i" master br0 up
-  done
-  ns "$NS_RELAY" ip link set br0 up
-  ns "$NS_RELAY" nft -f - <<EOF
-table bridge aether_access {
-  chain forward {
-    type filter hook forward priority 0; policy accept;
-    # DHCP client->server from an access port goes only through the relay process (Option 82 insertion).
-    iifname "acc*" udp dport 67 drop
-    # Subscribers never talk to each other at layer 2.
-    iifname "acc*" oifname "acc*" drop
-  }
-}
-EOF
-
-  # Route subscriber pools back to the BNG from the core (Kea answers the relay at giaddr).
-  ip route replace "$SUBSCRIBER_AGGREGATE" via "$BNG_MGMT_IP" dev "$MGMT_BRIDGE"
-}
-
-topology_down() {
-  for n in "${HOST_NS[@]}" "$NS_RELAY" "$NS_BNG" "$NS_UP"; do
-    if ns_exists "$n"; then
-      # Kill anything still running inside the namespace (dhclient, servers).
-      for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$n" 2>/dev/null || true
-    fi
-    rm -rf "/etc/netns/$n"
-  done
-  ip route del "$SUBSCRIBER_AGGREGATE" 2>/dev/null || true
-  ip link del "$MGMT_BRIDGE-b1" 2>/dev/null || true
-  ip link del "$MGMT_BRIDGE" 2>/dev/null || true
-}
+# shellcheck source=lab/lib/network.sh
+source "$LAB_ROOT/lib/network.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Services
 # ---------------------------------------------------------------------------------------------
+
+# Kea subnets, one per BNG, selected by the relay's giaddr.
+kea_subnets() {
+  local b first=1
+  for b in "${BNGS[@]}"; do
+    [ $first -eq 1 ] || printf ',\n'
+    first=0
+    cat <<JSON
+      {
+        "id": ${BNG_SUBNET_ID[$b]},
+        "subnet": "${BNG_SUBNET[$b]}",
+        "relay": { "ip-addresses": [ "${BNG_GATEWAY[$b]}" ] },
+        "pools": [ { "pool": "${BNG_POOL[$b]}" } ],
+        "option-data": [
+          { "name": "routers", "data": "${BNG_GATEWAY[$b]}" },
+          { "name": "domain-name-servers", "data": "$UPSTREAM_WEB_IP" }
+        ]
+      }
+JSON
+  done
+}
+
+# RADIUS profiles for the lab's subscribers: plans as groups (radgroupreply), one user per provisioned
+# host (radcheck + radusergroup). User-Name is <bng_id>/<remote_id>/<circuit_id>.
+radius_seed_sql() {
+  local plan r p h rates
+  for plan in "${!PLAN_RATE[@]}"; do
+    read -r down up <<<"${PLAN_RATE[$plan]}"
+    echo "INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('$plan', 'OSS-Download-Speed', ':=', '$down'), ('$plan', 'OSS-Upload-Speed', ':=', '$up');"
+  done
+  for r in "${RELAYS[@]}"; do
+    for p in $(seq 1 "${RELAY_PORTS[$r]}"); do
+      h=$(host_ns "$r" "$p")
+      is_unprovisioned "$h" && continue
+      local user="${RELAY_BNG[$r]}/$r/1/0/$p"
+      echo "INSERT INTO radcheck (username, attribute, op, value) VALUES ('$user', 'Cleartext-Password', ':=', 'aether');"
+      echo "INSERT INTO radusergroup (username, groupname, priority) VALUES ('$user', '${RELAY_PLAN[$r]}', 1);"
+    done
+  done
+}
 
 psql_lab() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$LAB_DIR/pg-sock" -p "$PG_PORT" "$@"; }
 
@@ -195,8 +141,7 @@ postgres_up() {
     log "creating the RADIUS schema and lab subscribers"
     PGPASSWORD=radius psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U radius -d radius \
       -f /etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql >/dev/null
-    PGPASSWORD=radius psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U radius -d radius \
-      -f "$LAB_ROOT/radius/lab-subscribers.sql" >/dev/null
+    radius_seed_sql | PGPASSWORD=radius psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U radius -d radius >/dev/null
   fi
 }
 
@@ -214,7 +159,8 @@ render() { # render TEMPLATE OUT: substitute ${VAR} from the environment
 
 kea_up() {
   mkdir -p "$LAB_DIR/kea"
-  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT SUBSCRIBER_SUBNET SUBSCRIBER_POOL BNG_SUB_IP KEA_LEASE_SECONDS UPSTREAM_WEB_IP
+  KEA_SUBNETS=$(kea_subnets)
+  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT KEA_LEASE_SECONDS KEA_SUBNETS
   render "$LAB_ROOT/kea/kea-dhcp4.json" "$LAB_DIR/kea/kea-dhcp4.json"
   render "$LAB_ROOT/kea/kea-ctrl-agent.json" "$LAB_DIR/kea/kea-ctrl-agent.json"
   kea-dhcp4 -t "$LAB_DIR/kea/kea-dhcp4.json" >"$LAB_DIR/log/kea-check.log" 2>&1 \
@@ -276,7 +222,7 @@ bin_dll() { # bin_dll PROJECT ASSEMBLY
 }
 
 aether_start() {
-  local controller agent relay
+  local controller agent relay b r p i
   controller=$(bin_dll Aether.Controller aether-controller)
   agent=$(bin_dll Aether.Agent aether-agent)
   relay=$(bin_dll Aether.AccessRelay aether-access-relay)
@@ -288,8 +234,9 @@ aether_start() {
     --Kestrel:Endpoints:GrpcLab:Url="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
     --Kestrel:Endpoints:GrpcLab:Protocols=Http2 \
     --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$CONTROLLER_HTTP_PORT" \
-    --Kestrel:Endpoints:Http:Protocols=Http1 \
+    --Kestrel:Endpoints:Http:Protocols=Http1AndHttp2 \
     --ConnectionStrings:Aether="Host=127.0.0.1;Port=$PG_PORT;Database=aether;Username=aether;Password=aether" \
+    --ConnectionStrings:Radius="Host=127.0.0.1;Port=$PG_PORT;Database=radius;Username=radius;Password=radius" \
     --Events:Url="nats://127.0.0.1:$NATS_PORT" \
     --Radius:Servers:0:Host=127.0.0.1 \
     --Radius:Servers:0:AuthPort="$RADIUS_AUTH_PORT" \
@@ -304,60 +251,84 @@ aether_start() {
   wait_for "controller gRPC on $MGMT_IP:$CONTROLLER_GRPC_PORT" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$CONTROLLER_GRPC_PORT"
   wait_for "controller HTTP" 30 curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz"
 
-  local args=() i=0
-  for _ in "${HOST_NS[@]}"; do
-    i=$((i + 1))
-    args+=("--Relay:Ports:$((i - 1)):Interface=acc$i" "--Relay:Ports:$((i - 1)):CircuitId=1/0/$i")
+  for r in "${RELAYS[@]}"; do
+    local args=()
+    for p in $(seq 1 "${RELAY_PORTS[$r]}"); do
+      args+=("--Relay:Ports:$((p - 1)):Interface=acc$p" "--Relay:Ports:$((p - 1)):CircuitId=1/0/$p")
+    done
+    start_bg "access-$r" "$(relay_ns "$r")" dotnet "$relay" --Relay:RemoteId="$r" --Relay:Uplink=up0 "${args[@]}"
   done
-  start_bg access-relay "$NS_RELAY" dotnet "$relay" --Relay:RemoteId="$RELAY_ID" --Relay:Uplink=up0 "${args[@]}"
 
-  start_bg agent "$NS_BNG" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" \
-    --Agent:BngId="$BNG_ID" \
-    --Agent:Controller="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
-    --Agent:DhcpServer="$MGMT_IP" \
-    --Agent:SubscriberInterfaces:0:Name=eth1 \
-    --Agent:SubscriberInterfaces:0:GatewayIp="$BNG_SUB_IP" \
-    --Agent:StateDirectory="$LAB_DIR/agent-$BNG_ID"
-  wait_for "agent $BNG_ID to register with the controller" 60 \
-    bash -c "curl -sf http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz/agents | grep -q '\"$BNG_ID\"'"
-  wait_for "access relay to capture" 60 grep -q "Capturing" "$LAB_DIR/log/access-relay.log"
+  for b in "${BNGS[@]}"; do
+    start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" \
+      --Agent:BngId="$b" \
+      --Agent:Controller="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
+      --Agent:DhcpServer="$MGMT_IP" \
+      --Agent:SubscriberInterfaces:0:Name=eth1 \
+      --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
+      --Agent:StateDirectory="$LAB_DIR/agent-$b"
+  done
+  for b in "${BNGS[@]}"; do
+    wait_for "agent $b to register with the controller" 60 \
+      bash -c "curl -sf http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz/agents | grep -q '\"$b\"'"
+  done
+  for r in "${RELAYS[@]}"; do
+    wait_for "access relay $r to capture" 60 grep -q "Capturing" "$LAB_DIR/log/access-$r.log"
+  done
 }
 
 aether_stop() {
-  for s in agent access-relay controller; do stop_bg "$s"; done
-  if ns_exists "$NS_BNG"; then
-    ns "$NS_BNG" nft delete table inet aether 2>/dev/null || true
-    ns "$NS_BNG" tc qdisc del dev eth1 root 2>/dev/null || true
-    ns "$NS_BNG" tc qdisc del dev eth1 ingress 2>/dev/null || true
-    ns "$NS_BNG" ip link del ifb-eth1 2>/dev/null || true
-  fi
-}
-
-online() { # dhclient in each subscriber host (or the hosts given)
-  local hosts=("$@")
-  [ ${#hosts[@]} -gt 0 ] || hosts=("${HOST_NS[@]}")
-  for h in "${hosts[@]}"; do
-    mkdir -p "$LAB_DIR/dhclient"
-    if ns "$h" timeout "$DHCLIENT_TIMEOUT" dhclient -1 -v -pf "$LAB_DIR/dhclient/$h.pid" \
-        -lf "$LAB_DIR/dhclient/$h.leases" eth0 >>"$LAB_DIR/log/dhclient-$h.log" 2>&1; then
-      log "$h online: $(ns "$h" ip -4 -o addr show dev eth0 | awk '{print $4}')"
-    else
-      log "$h got no lease"
+  local b r
+  for b in "${BNGS[@]}"; do stop_bg "agent-$b"; done
+  for r in "${RELAYS[@]}"; do stop_bg "access-$r"; done
+  stop_bg controller
+  for b in "${BNGS[@]}"; do
+    if ns_exists "${BNG_NS[$b]}"; then
+      ns "${BNG_NS[$b]}" nft delete table inet aether 2>/dev/null || true
+      ns "${BNG_NS[$b]}" tc qdisc del dev eth1 root 2>/dev/null || true
+      ns "${BNG_NS[$b]}" tc qdisc del dev eth1 ingress 2>/dev/null || true
+      ns "${BNG_NS[$b]}" ip link del ifb-eth1 2>/dev/null || true
     fi
   done
 }
 
+dhclient_one() { # dhclient_one HOST: one DORA with a bounded time, then dhclient keeps renewing
+  local h=$1
+  mkdir -p "$LAB_DIR/dhclient"
+  if ns "$h" timeout "$DHCLIENT_TIMEOUT" dhclient -1 -v -pf "$LAB_DIR/dhclient/$h.pid" \
+      -lf "$LAB_DIR/dhclient/$h.leases" eth0 >>"$LAB_DIR/log/dhclient-$h.log" 2>&1; then
+    log "$h online: $(ns "$h" ip -4 -o addr show dev eth0 | awk '{print $4}')"
+  else
+    log "$h got no lease$(is_unprovisioned "$h" && echo ' (no subscription: expected)')"
+  fi
+}
+
+online() { # dhclient in each subscriber host (or the hosts given), several at a time
+  local hosts=("$@") h
+  [ ${#hosts[@]} -gt 0 ] || mapfile -t hosts < <(all_hosts)
+  for h in "${hosts[@]}"; do dhclient_one "$h" & done
+  wait
+}
+
 status() {
+  local s b r h
   echo "Lab directory: $LAB_DIR"
-  for s in postgres nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 controller access-relay agent; do
-    if [ "$s" = postgres ]; then
-      if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$LAB_DIR/pg" status >/dev/null 2>&1; then echo "  postgres        running (127.0.0.1:$PG_PORT)"; else echo "  postgres        stopped"; fi
-    elif running "$s"; then printf '  %-15s running (pid %s)\n' "$s" "$(cat "$(pidfile "$s")")"
-    else printf '  %-15s stopped\n' "$s"; fi
+  if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$LAB_DIR/pg" status >/dev/null 2>&1; then
+    printf '  %-18s running (127.0.0.1:%s)\n' postgres "$PG_PORT"
+  else
+    printf '  %-18s stopped\n' postgres
+  fi
+  local names=(nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 controller)
+  for r in "${RELAYS[@]}"; do names+=("access-$r"); done
+  for b in "${BNGS[@]}"; do names+=("agent-$b"); done
+  for s in "${names[@]}"; do
+    if running "$s"; then printf '  %-18s running (pid %s)\n' "$s" "$(cat "$(pidfile "$s")")"
+    else printf '  %-18s stopped\n' "$s"; fi
   done
-  for h in "${HOST_NS[@]}"; do
-    ns_exists "$h" && printf '  %-15s %s\n' "$h" "$(ns "$h" ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}')"
+  for h in $(all_hosts); do
+    ns_exists "$h" && printf '  %-18s %s\n' "$h" "$(ns "$h" ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}')"
   done
+  return 0
 }
 
 # Refuse to start on top of something else that holds one of the lab's ports.
@@ -374,7 +345,7 @@ check_ports() {
 
 up() {
   need_root
-  if ! ns_exists "$NS_BNG"; then check_ports; fi
+  if ! ns_exists "${BNG_NS[bng-01]}"; then check_ports; fi
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"
   chmod 755 "$LAB_DIR"
   topology_up
@@ -388,8 +359,11 @@ up() {
 
 down() {
   need_root
-  for h in "${HOST_NS[@]}"; do
-    ns_exists "$h" && ns "$h" dhclient -r -pf "$LAB_DIR/dhclient/$h.pid" eth0 >/dev/null 2>&1 || true
+  local h
+  for h in $(all_hosts); do
+    if ns_exists "$h" && [ -f "$LAB_DIR/dhclient/$h.pid" ]; then
+      ns "$h" timeout 5 dhclient -r -pf "$LAB_DIR/dhclient/$h.pid" eth0 >/dev/null 2>&1 || true
+    fi
   done
   [ -d "$LAB_DIR/run" ] && { aether_stop; services_down; }
   topology_down
@@ -403,6 +377,7 @@ case "${1:-}" in
   stop) need_root; aether_stop ;;
   online) need_root; shift; online "$@" ;;
   status) status ;;
+  topology) topology_json ;;
   down) down ;;
-  *) echo "usage: $0 up|start|stop|online [HOST...]|status|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|online [HOST...]|status|topology|down" >&2; exit 2 ;;
 esac

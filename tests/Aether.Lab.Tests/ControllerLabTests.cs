@@ -11,7 +11,7 @@ namespace Aether.Lab.Tests;
 public sealed class ControllerLabTests
 {
     private const string Bng = "ae-bng1";
-    private const string Host = "ae-h1";
+    private const string Host = "ae-h01-1";
     private const string CoaSecret = "aether-coa-secret";
     private static readonly TimeSpan HopTimeout = TimeSpan.FromSeconds(30);
     private readonly LabFixture _lab;

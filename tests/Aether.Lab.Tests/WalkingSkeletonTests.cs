@@ -19,12 +19,12 @@ namespace Aether.Lab.Tests;
 public sealed class WalkingSkeletonTests
 {
     private const string Bng = "ae-bng1";
-    private const string AcceptedHost = "ae-h1";
-    private const string AcceptedMac = "02:00:00:00:01:01";
+    private const string AcceptedHost = "ae-h01-1";
+    private const string AcceptedMac = "02:00:00:01:00:01";
     private const string AcceptedUser = "bng-01/relay-01/1/0/1";
-    private const string RejectedHost = "ae-h2";
-    private const string RejectedMac = "02:00:00:00:01:02";
-    private const string RejectedUser = "bng-01/relay-01/1/0/2";
+    private const string RejectedHost = "ae-h02-5";
+    private const string RejectedMac = "02:00:00:02:00:05";
+    private const string RejectedUser = "bng-01/relay-02/1/0/5";
     private const string Upstream = "203.0.113.10";
     private const long RadiusDownloadKbps = 20_000;
     private const long RadiusUploadKbps = 10_000;
