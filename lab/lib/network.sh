@@ -28,6 +28,8 @@ table bridge aether_access {
     type filter hook forward priority 0; policy accept;
     # DHCP client->server from an access port goes only through the relay process (Option 82 insertion).
     iifname "acc*" udp dport 67 drop
+    # Requests on their way to the server never go down to subscribers.
+    oifname "acc*" udp dport 67 drop
     # Subscribers never talk to each other at layer 2.
     iifname "acc*" oifname "acc*" drop
   }

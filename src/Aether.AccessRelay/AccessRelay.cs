@@ -14,7 +14,8 @@ namespace Aether.AccessRelay;
 /// </summary>
 internal sealed partial class AccessRelay : BackgroundService
 {
-    private const string Filter = "udp dst port 67";
+    // Inbound only: the same request leaving another access port (flooded by the bridge) is not ours.
+    private const string Filter = "inbound and udp dst port 67";
     private readonly AccessRelayOptions _options;
     private readonly ILogger<AccessRelay> _logger;
     private readonly List<LibPcapLiveDevice> _devices = [];
