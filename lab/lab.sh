@@ -221,11 +221,9 @@ bin_dll() { # bin_dll PROJECT ASSEMBLY
   echo "$dll"
 }
 
-aether_start() {
-  local controller agent relay b r p i
+controller_start() {
+  local controller
   controller=$(bin_dll Aether.Controller aether-controller)
-  agent=$(bin_dll Aether.Agent aether-agent)
-  relay=$(bin_dll Aether.AccessRelay aether-access-relay)
 
   start_bg controller - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
     dotnet "$controller" \
@@ -250,6 +248,13 @@ aether_start() {
     --Controller:AcctInterimIntervalSeconds=30
   wait_for "controller gRPC on $MGMT_IP:$CONTROLLER_GRPC_PORT" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$CONTROLLER_GRPC_PORT"
   wait_for "controller HTTP" 30 curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz"
+}
+
+aether_start() {
+  local agent relay b r p
+  agent=$(bin_dll Aether.Agent aether-agent)
+  relay=$(bin_dll Aether.AccessRelay aether-access-relay)
+  controller_start
 
   for r in "${RELAYS[@]}"; do
     local args=()
@@ -374,6 +379,8 @@ down() {
 case "${1:-}" in
   up) up ;;
   start) need_root; aether_start ;;
+  services) need_root; mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"; postgres_up; nats_up; kea_up; radius_up ;;
+  start-controller) need_root; controller_start ;;
   stop) need_root; aether_stop ;;
   online) need_root; shift; online "$@" ;;
   status) status ;;

@@ -86,8 +86,8 @@ public sealed class ControllerLabTests
         var agents = await BufCurlAsync("ListAgents", "{}");
         using (var doc = JsonDocument.Parse(agents.Output))
         {
-            var agent = doc.RootElement.GetProperty("agents").EnumerateArray().Single();
-            Assert.Equal("bng-01", agent.GetProperty("bngId").GetString());
+            var bngs = doc.RootElement.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("bngId").GetString()).ToList();
+            Assert.Equal(["bng-01", "bng-02"], bngs);
         }
 
         var session = await Poll.UntilAsync(async () =>

@@ -39,7 +39,7 @@ public sealed class WalkingSkeletonTests
     {
         // 1-2: dhclient in the subscriber host; the access relay inserts Option 82.
         var (dhclient, ip) = await _lab.BringOnlineAsync(AcceptedHost);
-        Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe() + "\nagent log:\n" + _lab.ReadLog("agent") + "\ncontroller log:\n" + _lab.ReadLog("controller"));
+        Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe() + "\nagent log:\n" + _lab.ReadLog("agent-bng-01") + "\ncontroller log:\n" + _lab.ReadLog("controller"));
         Assert.StartsWith("100.64.0.", ip, StringComparison.Ordinal);
 
         // 4: FreeRADIUS (rlm_sql) accepted the controller's Access-Request for the Option 82 user name.
@@ -113,7 +113,7 @@ public sealed class WalkingSkeletonTests
         var leases = await QueryScalarAsync(_lab.KeaConnectionString, "SELECT count(*)::text FROM lease4 WHERE hwaddr = @mac",
             ("mac", Convert.FromHexString(RejectedMac.Replace(":", "", StringComparison.Ordinal))));
         Assert.Equal("0", leases);
-        Assert.Contains("Dropped Discover from mac=" + RejectedMac, _lab.ReadLog("agent"), StringComparison.Ordinal);
+        Assert.Contains("Dropped Discover from mac=" + RejectedMac, _lab.ReadLog("agent-bng-01"), StringComparison.Ordinal);
     }
 
     /// <summary>Rates in kbit/s of the per-session HTB classes on a device (tc prints e.g. "rate 20Mbit").</summary>
