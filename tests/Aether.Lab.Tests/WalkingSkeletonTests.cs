@@ -54,8 +54,8 @@ public sealed class WalkingSkeletonTests
         Assert.Equal(ip, leaseIp);
 
         // 6: tc HTB classes at the RADIUS rates: download on the subscriber-facing egress, upload on its IFB.
-        Assert.Equal([RadiusDownloadKbps], await SessionClassRatesAsync(Bng, "eth1"));
-        Assert.Equal([RadiusUploadKbps], await SessionClassRatesAsync(Bng, "ifb-eth1"));
+        Assert.Equal(RadiusDownloadKbps, await SessionClassRateAsync(Bng, "eth1", ip));
+        Assert.Equal(RadiusUploadKbps, await SessionClassRateAsync(Bng, "ifb-eth1", ip));
 
         // 9: the subscriber reaches the upstream host through the BNG, and nftables counts it both ways.
         var ping = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "ping", "-c", "3", "-W", "2", Upstream);
@@ -116,21 +116,43 @@ public sealed class WalkingSkeletonTests
         Assert.Contains("Dropped Discover from mac=" + RejectedMac, _lab.ReadLog("agent-bng-01"), StringComparison.Ordinal);
     }
 
-    /// <summary>Rates in kbit/s of the per-session HTB classes on a device (tc prints e.g. "rate 20Mbit").</summary>
-    internal static async Task<List<long>> SessionClassRatesAsync(string bng, string dev)
+    /// <summary>
+    /// The rate in kbit/s of the HTB class that a u32 filter on the device sends this address to
+    /// (destination on the subscriber interface, source on its IFB), or null when there is none.
+    /// </summary>
+    internal static async Task<long?> SessionClassRateAsync(string bng, string dev, string ip)
     {
-        var classes = await Shell.InNamespace(bng, TimeSpan.FromSeconds(10), "tc", "class", "show", "dev", dev);
-        var rates = new List<long>();
-        foreach (var line in classes.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var offset = dev.StartsWith("ifb-", StringComparison.Ordinal) ? 12 : 16;
+        var match = $"match {Convert.ToHexString(IPAddress.Parse(ip).GetAddressBytes()).ToLowerInvariant()}/ffffffff at {offset}";
+        var filters = (await Shell.InNamespace(bng, TimeSpan.FromSeconds(10), "tc", "filter", "show", "dev", dev)).Output.Split('\n');
+        string? flowid = null;
+        for (var i = 0; i < filters.Length && flowid is null; i++)
         {
-            var m = System.Text.RegularExpressions.Regex.Match(line, @"^class htb (\S+) .* rate (\d+)([KMG]?)bit");
-            if (m.Success && m.Groups[1].Value is not ("1:1" or "1:ffff"))
+            if (filters[i].Trim() == match)
             {
-                var value = long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-                rates.Add(m.Groups[3].Value switch { "K" => value, "M" => value * 1000, "G" => value * 1_000_000, _ => value / 1000 });
+                for (var k = i - 1; k >= 0; k--)
+                {
+                    var m = System.Text.RegularExpressions.Regex.Match(filters[k], @"flowid (\S+)");
+                    if (m.Success)
+                    {
+                        flowid = m.Groups[1].Value;
+                        break;
+                    }
+                }
             }
         }
-        return rates;
+        if (flowid is null)
+        {
+            return null;
+        }
+        var classes = await Shell.InNamespace(bng, TimeSpan.FromSeconds(10), "tc", "class", "show", "dev", dev, "classid", flowid);
+        var rate = System.Text.RegularExpressions.Regex.Match(classes.Output, @" rate (\d+)([KMG]?)bit");
+        if (!rate.Success)
+        {
+            return null;
+        }
+        var value = long.Parse(rate.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return rate.Groups[2].Value switch { "K" => value, "M" => value * 1000, "G" => value * 1_000_000, _ => value / 1000 };
     }
 
     internal static async Task<(long Up, long Down)> NftCountersAsync(string ip)

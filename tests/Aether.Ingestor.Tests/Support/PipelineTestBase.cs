@@ -162,5 +162,44 @@ public abstract class PipelineTestBase : IAsyncLifetime
         Assert.Fail($"'{sql}' was {actual}, expected {expected}. Log:\n{string.Join("\n", Log.Entries)}");
     }
 
+    /// <summary>Every read model's rows as JSON text, in a stable order.</summary>
+    protected async Task<Dictionary<string, List<string>>> SnapshotReadModelsAsync()
+    {
+        var snapshot = new Dictionary<string, List<string>>();
+        foreach (var table in ReadModelRebuilder.ReadModels)
+        {
+            var rows = await RowsAsync($"SELECT to_jsonb(t)::text AS j FROM {table} t ORDER BY j");
+            snapshot[table] = rows.Select(r => (string)r[0]!).ToList();
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Waits until the durable has nothing pending or unacknowledged.</summary>
+    protected async Task WaitForConsumerDrainedAsync(IHost host, string durable = "ingestor")
+    {
+        var js = host.Services.GetRequiredService<NATS.Client.JetStream.INatsJSContext>();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var consumer = await js.GetConsumerAsync(StreamName, durable);
+                if (consumer.Info.NumPending == 0 && consumer.Info.NumAckPending == 0)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is NATS.Client.Core.NatsException)
+            {
+                // NATS may be restarting in a fault test.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The consumer did not drain. Log:\n" + string.Join("\n", Log.Entries));
+    }
+
     protected static SchemaMigrator Migrator(IHost host) => host.Services.GetRequiredService<SchemaMigrator>();
 }

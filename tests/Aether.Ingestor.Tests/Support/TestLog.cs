@@ -17,6 +17,13 @@ public sealed class TestLog : ILoggerProvider
     public void AssertNoErrors() =>
         Assert.True(!Errors.Any(), "Unexpected error logs:\n" + string.Join("\n", Errors));
 
+    /// <summary>For fault tests, where client libraries report the injected fault: no error from Aether's own code.</summary>
+    public void AssertNoAetherErrors()
+    {
+        var errors = Errors.Where(e => e.Category.StartsWith("Aether.", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, "Unexpected error logs:\n" + string.Join("\n", errors));
+    }
+
     public void Dispose()
     {
     }

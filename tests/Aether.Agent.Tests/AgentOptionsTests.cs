@@ -1,0 +1,51 @@
+using Aether.Agent.Tests.Support;
+
+namespace Aether.Agent.Tests;
+
+public sealed class AgentOptionsTests
+{
+    [Fact]
+    public void A_complete_configuration_is_valid() =>
+        Assert.Empty(AgentOptionsValidator.Errors(TestOptions.Valid("/var/lib/aether-agent", "sub0", "sub1")));
+
+    [Fact]
+    public void Every_error_is_reported_at_once()
+    {
+        var options = new AgentOptions
+        {
+            BngId = "",
+            Controller = "ftp://x",
+            DhcpServer = "nope",
+            StateDirectory = "relative",
+            CounterInterval = TimeSpan.FromSeconds(10),
+            IdleTimeout = TimeSpan.FromSeconds(5),
+            Headless = new HeadlessOptions { NewSubscribers = HeadlessPolicy.FailOpen },
+        };
+
+        var errors = AgentOptionsValidator.Errors(options);
+
+        Assert.Contains(errors, e => e.Contains("BngId", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Controller", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("DhcpServer", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("SubscriberInterfaces", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("StateDirectory", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("IdleTimeout", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Headless", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Interfaces_must_have_distinct_names_and_gateways()
+    {
+        var options = TestOptions.Valid("/var/lib/a", "sub0", "sub0");
+        options.SubscriberInterfaces[1].GatewayIp = options.SubscriberInterfaces[0].GatewayIp;
+
+        var errors = AgentOptionsValidator.Errors(options);
+
+        Assert.Contains(errors, e => e.Contains("configured twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("used by another interface", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_interface_name_must_leave_room_for_its_ifb() =>
+        Assert.Contains(AgentOptionsValidator.Errors(TestOptions.Valid("/var/lib/a", "a-very-long-name")), e => e.Contains("IFB", StringComparison.Ordinal));
+}

@@ -1,0 +1,161 @@
+using Aether.Agent.Kernel;
+using Aether.Agent.Tests.Support;
+using Aether.Dhcp;
+
+namespace Aether.Agent.Tests.Kernel;
+
+[Collection(KernelCollection.Name)]
+public sealed class SessionKernelTests : IAsyncLifetime
+{
+    private readonly NetworkLab _lab = new();
+
+    public Task InitializeAsync() => _lab.InitializeAsync();
+
+    public Task DisposeAsync() => _lab.DisposeAsync();
+
+    [Fact]
+    public async Task Without_a_session_a_subscriber_is_walled_off()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+
+        Assert.False(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
+    }
+
+    [Fact]
+    public async Task A_session_forwards_counts_and_shapes_both_directions()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 5));
+        var counters = (await k.Kernel.ReadCountersAsync(TestTimeouts.Token()))[Ipv4Address.Parse(_lab.ClientIp).Value];
+        // 5 echoes of 972 bytes of data: 1000-byte IP packets each way.
+        Assert.Equal(5UL, counters.PacketsUp);
+        Assert.Equal(5UL, counters.PacketsDown);
+        Assert.Equal(5_000UL, counters.BytesUp);
+        Assert.Equal(5_000UL, counters.BytesDown);
+        // The hash tables put the packets in the session's classes: download on sub0, upload on its IFB.
+        Assert.True(await k.ClassBytesAsync("sub0", 0x10) >= 5_000);
+        Assert.True(await k.ClassBytesAsync("ifb-sub0", 0x10) >= 5_000);
+        k.Log.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Ending_a_session_walls_it_off_at_once_and_returns_its_final_counters()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        var ip = Ipv4Address.Parse(_lab.ClientIp);
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+
+        var result = await k.ApplyAsync(new RemoveSession(ip, "sub0", 0x10));
+
+        Assert.Equal(2_000UL, result.FinalCounters!.BytesDown);
+        Assert.False(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
+        Assert.False(await k.ElementExistsAsync(_lab.ClientIp));
+        Assert.DoesNotContain("1:10 ", await k.TcAsync("class", "show", "dev", "sub0"), StringComparison.Ordinal);
+        Assert.DoesNotContain("1:10 ", await k.TcAsync("class", "show", "dev", "ifb-sub0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rate_change_applies_in_place_and_keeps_the_counters()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        var ip = Ipv4Address.Parse(_lab.ClientIp);
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+
+        var plan = KernelHarness.Plan(50_000, 30_000);
+        plan.DownloadBurstKbytes = 200;
+        await k.ApplyAsync(new ChangeRate(ip, "sub0", 0x10, plan));
+
+        Assert.Contains("rate 50Mbit", await k.TcAsync("class", "show", "dev", "sub0", "classid", "1:10"), StringComparison.Ordinal);
+        Assert.Contains("burst 200000b", await k.TcAsync("class", "show", "dev", "sub0", "classid", "1:10"), StringComparison.Ordinal);
+        Assert.Contains("rate 30Mbit", await k.TcAsync("class", "show", "dev", "ifb-sub0", "classid", "1:10"), StringComparison.Ordinal);
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+        var counters = (await k.Kernel.ReadCountersAsync(TestTimeouts.Token()))[ip.Value];
+        Assert.Equal(4UL, counters.PacketsUp);
+        Assert.True(await k.ClassBytesAsync("sub0", 0x10) >= 4_000);
+    }
+
+    [Fact]
+    public async Task Sessions_on_each_subscriber_interface_are_independent()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+
+        await k.InstallAsync(_lab.Client2Ip, 0x11, KernelHarness.Plan(20_000, 10_000), iface: "sub1");
+
+        Assert.True(await _lab.PingAsync(_lab.Client2, _lab.ServerIp, count: 2));
+        Assert.False(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
+        Assert.True(await k.ClassBytesAsync("sub1", 0x11) >= 2_000);
+        Assert.True(await k.ClassBytesAsync("ifb-sub1", 0x11) >= 2_000);
+    }
+
+    [Fact]
+    public async Task A_restarted_programmer_keeps_sessions_forwarding_with_their_counters()
+    {
+        await using (var before = new KernelHarness(_lab))
+        {
+            await before.StartAsync();
+            await before.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+            Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+        }
+        var log = new TestLog();
+
+        await using var after = new KernelHarness(_lab, log);
+        await after.StartAsync();
+
+        Assert.True(log.Logged(1306));
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
+        var snapshot = await after.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
+        Assert.Equal(3UL, snapshot.Elements[Ipv4Address.Parse(_lab.ClientIp).Value].PacketsUp);
+        Assert.True(snapshot.HasClass("sub0", 0x10));
+        Assert.True(snapshot.HasClass("ifb-sub0", 0x10));
+    }
+
+    [Fact]
+    public async Task Orphaned_kernel_state_is_removed()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+        await k.InstallAsync(_lab.Client2Ip, 0x11, KernelHarness.Plan(20_000, 10_000), iface: "sub1");
+
+        await k.Kernel.RemoveOrphansAsync([Ipv4Address.Parse(_lab.ClientIp)], new Dictionary<string, HashSet<ushort>> { ["sub1"] = [0x11] }, TestTimeouts.Token());
+
+        var snapshot = await k.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
+        Assert.False(snapshot.Elements.ContainsKey(Ipv4Address.Parse(_lab.ClientIp).Value));
+        Assert.False(snapshot.HasClass("sub0", 0x10));
+        Assert.True(snapshot.HasClass("sub1", 0x11));
+        Assert.True(await _lab.PingAsync(_lab.Client2, _lab.ServerIp, count: 1));
+    }
+
+    [Fact]
+    public async Task Thousands_of_sessions_go_in_as_one_batch_each_with_its_class_and_filter()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        var installs = Enumerable.Range(0, 2_000)
+            .Select(i => new InstallSession(Ipv4Address.Parse($"100.{64 + (i / 250 % 4)}.{i % 250}.{20 + (i / 1_000)}"), "sub0", (ushort)(0x100 + i), KernelHarness.Plan(10_000, 5_000)))
+            .ToList();
+
+        var results = await Task.WhenAll(installs.Select(op => k.Kernel.ApplyAsync(op, TestTimeouts.Token()))).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        var snapshot = await k.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
+        Assert.Equal(2_000, snapshot.Elements.Count);
+        Assert.Equal(2_000, snapshot.Classes["sub0"].Count);
+        Assert.Equal(2_000, snapshot.Classes["ifb-sub0"].Count);
+        foreach (var op in installs.Where((_, i) => i % 397 == 0))
+        {
+            var filter = await NetworkLab.TryIn(_lab.Bng, "tc", "filter", "get", "dev", "sub0", "parent", "1:", "protocol", "ip", "prio", "10", "handle", TcScript.Handle(op.Ip), "u32");
+            Assert.Contains($"flowid 1:{op.ClassId:x}", filter.StandardOutput, StringComparison.Ordinal);
+        }
+    }
+}

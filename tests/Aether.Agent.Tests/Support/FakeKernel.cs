@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Aether.Agent.Kernel;
+using Aether.Contracts.Agent.V1;
+using Aether.Dhcp;
+
+namespace Aether.Agent.Tests.Support;
+
+/// <summary>The kernel as a table: set elements with counters the test moves, and classes per device.</summary>
+internal sealed class FakeKernel : ISessionKernel
+{
+    public ConcurrentQueue<KernelOperation> Applied { get; } = new();
+
+    public ConcurrentDictionary<uint, Counters> Elements { get; } = new();
+
+    public ConcurrentDictionary<string, HashSet<ushort>> Classes { get; } = new(StringComparer.Ordinal);
+
+    public List<Ipv4Address> RemovedOrphans { get; } = [];
+
+    public bool FailInstalls { get; set; }
+
+    public Task Ready => Task.CompletedTask;
+
+    public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
+    {
+        Applied.Enqueue(operation);
+        switch (operation)
+        {
+            case InstallSession install when FailInstalls:
+                return Task.FromResult(new KernelResult(false, "refused", null));
+            case InstallSession install:
+                Elements.TryAdd(install.Ip.Value, new Counters());
+                AddClass(install.Interface, install.ClassId);
+                AddClass(SessionKernel.IfbName(install.Interface), install.ClassId);
+                break;
+            case RemoveSession remove:
+                Elements.TryRemove(remove.Ip.Value, out var final);
+                return Task.FromResult(new KernelResult(true, null, final ?? new Counters()));
+        }
+        return Task.FromResult(new KernelResult(true, null, null));
+    }
+
+    public Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Elements.ToDictionary(e => e.Key, e => e.Value.Clone()));
+
+    public Task<KernelSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new KernelSnapshot(Elements.ToDictionary(e => e.Key, e => e.Value.Clone()), Classes.ToDictionary(c => c.Key, c => c.Value.ToHashSet(), StringComparer.Ordinal)));
+
+    public Task RemoveOrphansAsync(IReadOnlyCollection<Ipv4Address> addresses, IReadOnlyDictionary<string, HashSet<ushort>> liveClasses, CancellationToken cancellationToken)
+    {
+        RemovedOrphans.AddRange(addresses);
+        foreach (var ip in addresses)
+        {
+            Elements.TryRemove(ip.Value, out _);
+        }
+        return Task.CompletedTask;
+    }
+
+    public void Count(Ipv4Address ip, ulong bytesUp, ulong bytesDown)
+    {
+        var c = Elements[ip.Value];
+        c.BytesUp += bytesUp;
+        c.BytesDown += bytesDown;
+        c.PacketsUp += bytesUp > 0 ? 1UL : 0;
+        c.PacketsDown += bytesDown > 0 ? 1UL : 0;
+    }
+
+    private void AddClass(string device, ushort classId) => Classes.GetOrAdd(device, _ => []).Add(classId);
+}
