@@ -245,7 +245,13 @@ controller_start() {
     --DynamicAuthorization:Clients:0:Address=127.0.0.1 \
     --DynamicAuthorization:Clients:0:Secret="$COA_SECRET" \
     --DynamicAuthorization:Clients:0:Name=lab-radclient \
-    --Controller:AcctInterimIntervalSeconds=30
+    --Controller:AcctInterimIntervalSeconds=30 \
+    --Reconciler:Enabled=true \
+    --Reconciler:KeaControlAgentUrl="http://127.0.0.1:$KEA_CA_PORT/" \
+    --Reconciler:KeaUser="$KEA_CA_USER" \
+    --Reconciler:KeaPassword="$KEA_CA_PASSWORD" \
+    --Reconciler:Interval=00:00:05 \
+    --Reconciler:Grace=00:00:10
   wait_for "controller gRPC on $MGMT_IP:$CONTROLLER_GRPC_PORT" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$CONTROLLER_GRPC_PORT"
   wait_for "controller HTTP" 30 curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz"
 }

@@ -3,6 +3,7 @@ using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
 using Aether.Controller.GraphQL;
 using Aether.Controller.Operations;
+using Aether.Controller.Reconciliation;
 using Aether.Controller.Sessions;
 using Aether.Events;
 using Aether.Ingestor;
@@ -44,6 +45,15 @@ if (builder.Configuration.GetSection("DynamicAuthorization:Clients").GetChildren
 {
     builder.Services.AddAetherDynamicAuthorizationServer(builder.Configuration.GetSection("DynamicAuthorization"),
         sp => sp.GetRequiredService<ChangeOfAuthorization>().HandleAsync);
+}
+
+builder.Services.AddOptions<ReconcilerOptions>().Bind(builder.Configuration.GetSection(ReconcilerOptions.SectionName)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<ReconcilerOptions>, ReconcilerOptionsValidator>();
+if (builder.Configuration.GetValue<bool>("Reconciler:Enabled"))
+{
+    builder.Services.AddHttpClient<KeaLeaseClient>();
+    builder.Services.AddSingleton<LeaseReconciler>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaseReconciler>());
 }
 
 builder.Services.AddSingleton<AgentRegistry>();

@@ -106,6 +106,25 @@ public sealed class ControllerLabTests
         Assert.Contains("not_found", missing.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reconciler_ends_a_session_whose_lease_Kea_no_longer_has()
+    {
+        var (sessionId, ip) = await OnlineSessionAsync();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("aether:aether-kea")));
+        var deleted = await http.PostAsync("http://127.0.0.1:8000/", new StringContent(
+            $"{{\"command\":\"lease4-del\",\"service\":[\"dhcp4\"],\"arguments\":{{\"ip-address\":\"{ip}\"}}}}",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.Contains("\"result\": 0", await deleted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT cause FROM sessions_history WHERE session_id = @s", ("s", sessionId)), TimeSpan.FromSeconds(60), "the reconciler to end the session");
+        Assert.Equal("Lost-Service", cause);
+        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip));
+    }
+
     private async Task<(string SessionId, string Ip)> OnlineSessionAsync()
     {
         var (dhclient, ip) = await _lab.BringOnlineAsync(Host);

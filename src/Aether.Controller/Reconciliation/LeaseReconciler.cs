@@ -1,0 +1,167 @@
+using System.Text;
+using Aether.Contracts.Agent.V1;
+using Aether.Controller.Aaa;
+using Aether.Controller.Agents;
+using Aether.Controller.Sessions;
+using Aether.Dhcp;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace Aether.Controller.Reconciliation;
+
+/// <summary>
+/// Compares, for every agent connected to this controller, the sessions it holds with the leases Kea's
+/// control agent reports as relayed by that BNG (Option 82 relay-id): a session whose lease is gone is
+/// ended (Lost-Service); an active lease without a session (missed while the agent or the controller was
+/// down) is authorized again and adopted by the agent, unless a tombstone says it was ended on purpose.
+/// </summary>
+internal sealed partial class LeaseReconciler : BackgroundService
+{
+    private readonly KeaLeaseClient _kea;
+    private readonly AgentRegistry _agents;
+    private readonly SessionDirectory _directory;
+    private readonly Tombstones _tombstones;
+    private readonly Authorizer _authorizer;
+    private readonly ReconcilerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LeaseReconciler> _logger;
+
+    public LeaseReconciler(KeaLeaseClient kea, AgentRegistry agents, SessionDirectory directory, Tombstones tombstones,
+        Authorizer authorizer, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<LeaseReconciler> logger)
+    {
+        _kea = kea;
+        _agents = agents;
+        _directory = directory;
+        _tombstones = tombstones;
+        _authorizer = authorizer;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var result = await ReconcileOnceAsync(stoppingToken);
+                if (result.Ended + result.Adopted > 0)
+                {
+                    LogPass(result.Leases, result.Ended, result.Adopted, result.Skipped);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                LogKeaUnavailable(_options.KeaControlAgentUrl, ex.Message);
+            }
+        }
+    }
+
+    public async Task<ReconcileResult> ReconcileOnceAsync(CancellationToken ct)
+    {
+        var leases = await _kea.GetAllAsync(ct);
+        var now = _time.GetUtcNow();
+        int ended = 0, adopted = 0, skipped = 0;
+        foreach (var agent in _agents.Agents)
+        {
+            var bng = agent.BngId;
+            var active = leases.Where(l => l.State == 0 && l.Expires > now && RelayId(l.RelayAgentInfo) == bng).ToList();
+            var byIp = active.ToDictionary(l => l.Ip, StringComparer.Ordinal);
+            var sessions = _directory.All.Where(s => s.BngId == bng).ToList();
+
+            foreach (var session in sessions)
+            {
+                if (now - session.Started < _options.Grace)
+                {
+                    continue;
+                }
+                if (!byIp.TryGetValue(session.State.Ip, out var lease) || lease.Mac != session.State.Subscriber.Mac)
+                {
+                    await agent.SendAsync(m => m.PolicyRemove = new PolicyRemove { SessionId = session.SessionId, Ip = session.State.Ip, Cause = "Lost-Service" }, ct);
+                    LogLeaseGone(session.SessionId, bng, session.State.Subscriber.Mac, session.State.Ip);
+                    ended++;
+                }
+            }
+
+            var covered = sessions.Select(s => s.State.Ip).ToHashSet(StringComparer.Ordinal);
+            foreach (var lease in active.Where(l => !covered.Contains(l.Ip)))
+            {
+                if (now - lease.LastTransaction < _options.Grace || _tombstones.Contains(bng, lease.Mac) || _tombstones.Contains(bng, lease.Ip))
+                {
+                    skipped++;
+                    continue;
+                }
+                if (await AdoptAsync(agent, lease, ct))
+                {
+                    adopted++;
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+        }
+        return new ReconcileResult(leases.Count, ended, adopted, skipped);
+    }
+
+    private async Task<bool> AdoptAsync(AgentConnection agent, KeaLease lease, CancellationToken ct)
+    {
+        var info = new RelayAgentInformation(lease.RelayAgentInfo);
+        if (!info.IsPresent || info.CircuitId.IsEmpty)
+        {
+            return false;
+        }
+        var subscriber = new SubscriberIdentity
+        {
+            Mac = lease.Mac,
+            CircuitId = Encoding.UTF8.GetString(info.CircuitId),
+            RemoteId = Encoding.UTF8.GetString(info.RemoteId),
+            RelayId = agent.BngId,
+            Interface = agent.Hello.Interfaces.FirstOrDefault(i => i.Role == "subscriber")?.Name ?? "",
+        };
+        var decision = await _authorizer.AuthorizeAsync(agent.BngId, new AuthorizeRequest { Subscriber = subscriber }, ct);
+        if (!decision.Accepted)
+        {
+            LogNotAdopted(lease.Mac, lease.Ip, agent.BngId, decision.Reason);
+            return false;
+        }
+        await agent.SendAsync(m => m.SessionAdopt = new SessionAdopt
+        {
+            Subscriber = subscriber,
+            Ip = lease.Ip,
+            Policy = decision.Policy,
+            LeaseExpires = Timestamp.FromDateTimeOffset(lease.Expires),
+        }, ct);
+        LogAdopted(lease.Mac, lease.Ip, agent.BngId, subscriber.CircuitId);
+        return true;
+    }
+
+    private static string? RelayId(byte[] relayAgentInfo)
+    {
+        var info = new RelayAgentInformation(relayAgentInfo);
+        return info.IsPresent && !info.RelayId.IsEmpty ? Encoding.UTF8.GetString(info.RelayId) : null;
+    }
+
+    [LoggerMessage(EventId = 2700, Level = LogLevel.Information, Message = "Reconciled {Leases} Kea leases: {Ended} sessions ended, {Adopted} adopted, {Skipped} left alone")]
+    private partial void LogPass(int leases, int ended, int adopted, int skipped);
+
+    [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "Kea control agent {Url} unavailable for reconciliation: {Reason}")]
+    private partial void LogKeaUnavailable(string url, string reason);
+
+    [LoggerMessage(EventId = 2702, Level = LogLevel.Warning, Message = "Session {SessionId} on {BngId} (mac={Mac} ip={Ip}) has no lease in Kea: ending it (Lost-Service)")]
+    private partial void LogLeaseGone(string sessionId, string bngId, string mac, string ip);
+
+    [LoggerMessage(EventId = 2703, Level = LogLevel.Warning, Message = "Kea lease mac={Mac} ip={Ip} relayed by {BngId} circuit-id={CircuitId} had no session: adopted")]
+    private partial void LogAdopted(string mac, string ip, string bngId, string circuitId);
+
+    [LoggerMessage(EventId = 2704, Level = LogLevel.Information, Message = "Kea lease mac={Mac} ip={Ip} on {BngId} not adopted: {Reason}")]
+    private partial void LogNotAdopted(string mac, string ip, string bngId, string reason);
+}
+
+internal readonly record struct ReconcileResult(int Leases, int Ended, int Adopted, int Skipped);
