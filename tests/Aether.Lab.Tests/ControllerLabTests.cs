@@ -114,9 +114,10 @@ public sealed class ControllerLabTests
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("aether:aether-kea")));
-        var deleted = await http.PostAsync("http://127.0.0.1:8000/", new StringContent(
-            $"{{\"command\":\"lease4-del\",\"service\":[\"dhcp4\"],\"arguments\":{{\"ip-address\":\"{ip}\"}}}}",
-            System.Text.Encoding.UTF8, "application/json"));
+        using var body = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"command\":\"lease4-del\",\"service\":[\"dhcp4\"],\"arguments\":{{\"ip-address\":\"{ip}\"}}}}"));
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var deleted = await http.PostAsync("http://127.0.0.1:8000/", body);
         Assert.Contains("\"result\": 0", await deleted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -37,7 +36,10 @@ internal sealed class KeaLeaseClient
         while (true)
         {
             var command = new { command = "lease4-get-page", service = new[] { "dhcp4" }, arguments = new { from, limit = PageSize } };
-            using var response = await _http.PostAsJsonAsync(_options.KeaControlAgentUrl, command, ct);
+            // Kea's control agent accepts exactly "application/json", without a charset parameter.
+            using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(command));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await _http.PostAsync(_options.KeaControlAgentUrl, content, ct);
             response.EnsureSuccessStatusCode();
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
             var answer = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement[0] : doc.RootElement;
