@@ -1,0 +1,196 @@
+using Aether.Dhcp;
+using Aether.Simulator.Load;
+using Aether.Simulator.Reporting;
+
+namespace Aether.Simulator.Cli;
+
+internal enum TransportMode
+{
+    /// <summary>Broadcast frames on an interface, as subscribers behind an access node.</summary>
+    L2,
+
+    /// <summary>UDP to the server as a layer-3 relay would send it.</summary>
+    Relay,
+}
+
+/// <summary>A load or churn run as the command line asked for it; <see cref="Validate"/> reports every problem at once.</summary>
+internal sealed record LoadRequest
+{
+    public required bool Churn { get; init; }
+
+    public required TransportMode Mode { get; init; }
+
+    public string? Interface { get; init; }
+
+    public string? Server { get; init; }
+
+    public string? Giaddr { get; init; }
+
+    public required int Count { get; init; }
+
+    public int FirstIndex { get; init; }
+
+    public double Rate { get; init; }
+
+    public double? Burst { get; init; }
+
+    public required int Concurrency { get; init; }
+
+    public required TimeSpan Timeout { get; init; }
+
+    public required int Retries { get; init; }
+
+    public required string RemoteId { get; init; }
+
+    public required string MacPrefix { get; init; }
+
+    public int Seed { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    public ReleaseMode Release { get; init; }
+
+    public double? ReleaseRate { get; init; }
+
+    public TimeSpan Hold { get; init; }
+
+    public TimeSpan HoldMin { get; init; }
+
+    public TimeSpan HoldMax { get; init; }
+
+    public bool Broadcast { get; init; }
+
+    public bool Option82 { get; init; } = true;
+
+    public IReadOnlyList<string> Pids { get; init; } = [];
+
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public string? JsonPath { get; init; }
+
+    public string? HistogramPath { get; init; }
+
+    public string? LeasesPath { get; init; }
+
+    public bool Progress { get; init; } = true;
+
+    public string Command => Churn ? "churn" : "load";
+
+    /// <summary>The release rate in force: as asked, else the admission rate, else 2,000/s.</summary>
+    public double EffectiveReleaseRate => ReleaseRate ?? (Rate > 0 ? Rate : 2000);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Mode == TransportMode.L2 && string.IsNullOrWhiteSpace(Interface))
+        {
+            errors.Add("--interface is required in l2 mode.");
+        }
+
+        if (Mode == TransportMode.Relay)
+        {
+            if (!Ipv4Address.TryParse(Server, out _))
+            {
+                errors.Add("--server must be the DHCP server's IPv4 address in relay mode.");
+            }
+
+            if (!Ipv4Address.TryParse(Giaddr, out var giaddr) || giaddr.IsAny)
+            {
+                errors.Add("--giaddr must be a local IPv4 address in relay mode (the socket binds to it, port 67).");
+            }
+        }
+
+        if (Count < 1 || Count > LoadEngine.MaxSubscribers)
+        {
+            errors.Add($"--{(Churn ? "pool" : "count")} must be between 1 and {LoadEngine.MaxSubscribers}.");
+        }
+
+        if (FirstIndex < 0)
+        {
+            errors.Add("--first must not be negative.");
+        }
+
+        if (!SubscriberPlan.TryParseMacPrefix(MacPrefix, out var prefix) || prefix.Length > 4)
+        {
+            errors.Add("--mac-prefix must be 1 to 4 hex octets, e.g. 02:5a.");
+        }
+        else if ((prefix[0] & 0x01) != 0)
+        {
+            errors.Add("--mac-prefix must not set the multicast bit (the first octet must be even).");
+        }
+        else if ((long)FirstIndex + Count > (1L << (8 * (SubscriberPlan.MacLength - prefix.Length))))
+        {
+            errors.Add("--first + --count does not fit in the MAC octets the prefix leaves.");
+        }
+
+        if (string.IsNullOrEmpty(RemoteId) || RemoteId.Length > byte.MaxValue || RemoteId.Any(c => c > 0x7e || c < 0x20))
+        {
+            errors.Add("--remote-id must be 1 to 255 printable ASCII characters.");
+        }
+
+        if (Rate < 0 || double.IsNaN(Rate) || double.IsInfinity(Rate))
+        {
+            errors.Add("--rate must be 0 (as fast as exchanges complete) or a positive number per second.");
+        }
+
+        if (Churn && Rate <= 0)
+        {
+            errors.Add("churn needs --rate (joins per second).");
+        }
+
+        if (Burst is <= 0)
+        {
+            errors.Add("--burst must be positive.");
+        }
+
+        if (ReleaseRate is <= 0)
+        {
+            errors.Add("--release-rate must be positive.");
+        }
+
+        if (Concurrency < 1)
+        {
+            errors.Add("--concurrency must be at least 1.");
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add("--timeout must be above 0 and at most 1m.");
+        }
+
+        if (Retries is < 0 or > 10)
+        {
+            errors.Add("--retries must be between 0 and 10.");
+        }
+
+        if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24))
+        {
+            errors.Add("--duration must be above 0 and at most 24h.");
+        }
+
+        if (Hold < TimeSpan.Zero || Hold > TimeSpan.FromHours(1))
+        {
+            errors.Add("--hold must be between 0 and 1h.");
+        }
+
+        if (Churn && (HoldMin < TimeSpan.Zero || HoldMax < HoldMin))
+        {
+            errors.Add("--hold-min must be at least 0 and at most --hold-max.");
+        }
+
+        if (SampleInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("--sample-interval must be at least 100ms.");
+        }
+
+        foreach (var pid in Pids)
+        {
+            if (!WatchedProcess.TryParse(pid, out _))
+            {
+                errors.Add($"--pid '{pid}' is not NAME=PID or PID.");
+            }
+        }
+
+        return errors;
+    }
+}
