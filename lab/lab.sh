@@ -67,8 +67,14 @@ source "$LAB_ROOT/lib/network.sh"
 # Services
 # ---------------------------------------------------------------------------------------------
 
-# Kea subnets, one per BNG, selected by the relay's giaddr.
+# Kea subnets, one per BNG, selected by the relay's giaddr; plus the load harness's two.
 kea_subnets() {
+  cat <<JSON
+      { "id": 90, "subnet": "$LOAD_SUBNET", "relay": { "ip-addresses": [ "$LOAD_GATEWAY" ] },
+        "pools": [ { "pool": "$LOAD_POOL" } ], "option-data": [ { "name": "routers", "data": "$LOAD_GATEWAY" } ] },
+      { "id": 91, "subnet": "$BASELINE_SUBNET", "relay": { "ip-addresses": [ "$BASELINE_GIADDR" ] },
+        "pools": [ { "pool": "$BASELINE_POOL" } ] },
+JSON
   local b first=1
   for b in "${BNGS[@]}"; do
     [ $first -eq 1 ] || printf ',\n'
@@ -184,6 +190,7 @@ radius_up() {
     sed -i -E "s|^run_dir = .*|run_dir = $LAB_DIR/radius-run|; s|^logdir = .*|logdir = $LAB_DIR/log/radius|" "$raddb/radiusd.conf"
     rm -f "$raddb"/sites-enabled/* "$raddb/mods-enabled/eap"
     cp "$LAB_ROOT/radius/dictionary.aether" "$raddb/dictionary.aether"
+    cp "$LAB_ROOT/radius/load-users" "$raddb/mods-config/files/authorize"
     echo '$INCLUDE dictionary.aether' >>"$raddb/dictionary"
     export PG_PORT RADIUS_SECRET RADIUS_AUTH_PORT RADIUS_ACCT_PORT
     render "$LAB_ROOT/radius/clients.conf" "$raddb/clients.conf"
@@ -277,6 +284,7 @@ aether_start() {
       --Agent:DhcpServer="$MGMT_IP" \
       --Agent:SubscriberInterfaces:0:Name=eth1 \
       --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
+      $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY" ) \
       --Agent:StateDirectory="$LAB_DIR/agent-$b"
   done
   for b in "${BNGS[@]}"; do
@@ -299,6 +307,9 @@ aether_stop() {
       ns "${BNG_NS[$b]}" tc qdisc del dev eth1 root 2>/dev/null || true
       ns "${BNG_NS[$b]}" tc qdisc del dev eth1 ingress 2>/dev/null || true
       ns "${BNG_NS[$b]}" ip link del ifb-eth1 2>/dev/null || true
+      ns "${BNG_NS[$b]}" tc qdisc del dev "$LOAD_IF" root 2>/dev/null || true
+      ns "${BNG_NS[$b]}" tc qdisc del dev "$LOAD_IF" ingress 2>/dev/null || true
+      ns "${BNG_NS[$b]}" ip link del "ifb-$LOAD_IF" 2>/dev/null || true
     fi
   done
 }

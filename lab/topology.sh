@@ -52,3 +52,19 @@ all_hosts() {
 }
 
 is_unprovisioned() { local h; for h in "${UNPROVISIONED[@]}"; do [ "$h" = "$1" ] && return 0; done; return 1; }
+
+# Load-test harness (not part of the reference topology): namespace ae-load with
+#  - ld0 ↔ load0, a second subscriber-facing interface of bng-01 (gateway 100.96.0.1, a /14 pool), into
+#    which aether-sim load injects crafted DORA as an access node would;
+#  - eth1 on the management bridge (198.18.0.20) and giaddr 100.100.0.1 on its loopback, from which the
+#    same DORA goes straight to Kea as a relay would: the Kea-alone baseline.
+NS_LOAD=ae-load
+LOAD_BNG=bng-01
+LOAD_IF=load0
+LOAD_GATEWAY=100.96.0.1
+LOAD_SUBNET=100.96.0.0/14
+LOAD_POOL="100.96.0.10 - 100.99.255.250"
+LOAD_MGMT_IP=198.18.0.20
+BASELINE_GIADDR=100.100.0.1
+BASELINE_SUBNET=100.100.0.0/14
+BASELINE_POOL="100.100.0.10 - 100.103.255.250"

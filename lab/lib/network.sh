@@ -103,11 +103,30 @@ topology_up() {
     ns "$relay" ip link set br0 up
     access_node_rules | ns "$relay" nft -f -
   done
+  load_harness_up
+}
+
+# The load-test harness namespace (see lab/topology.sh).
+load_harness_up() {
+  local bng_ns=${BNG_NS[$LOAD_BNG]}
+  ip netns add "$NS_LOAD"
+  ns "$NS_LOAD" ip link set lo up
+  veth "$NS_LOAD" ld0 "$bng_ns" "$LOAD_IF"
+  ns "$NS_LOAD" ip link set ld0 up
+  ns "$bng_ns" ip addr add "$LOAD_GATEWAY/${LOAD_SUBNET#*/}" dev "$LOAD_IF"
+  ns "$bng_ns" ip link set "$LOAD_IF" up
+  ip route replace "$LOAD_SUBNET" via "${BNG_MGMT_IP[$LOAD_BNG]}" dev "$MGMT_BRIDGE"
+  veth "$NS_LOAD" eth1 - "$MGMT_BRIDGE-ld"
+  ip link set "$MGMT_BRIDGE-ld" master "$MGMT_BRIDGE" up
+  ns "$NS_LOAD" ip addr add "$LOAD_MGMT_IP/24" dev eth1
+  ns "$NS_LOAD" ip link set eth1 up
+  ns "$NS_LOAD" ip addr add "$BASELINE_GIADDR/32" dev lo
+  ip route replace "$BASELINE_SUBNET" via "$LOAD_MGMT_IP" dev "$MGMT_BRIDGE"
 }
 
 topology_down() {
   local n b p i=0
-  for n in $(all_namespaces); do
+  for n in $(all_namespaces) "$NS_LOAD"; do
     if ns_exists "$n"; then
       # Kill anything still running inside the namespace (dhclient, servers).
       for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
@@ -120,6 +139,9 @@ topology_down() {
     ip route del "${BNG_SUBNET[$b]}" 2>/dev/null || true
     ip link del "$MGMT_BRIDGE-b$i" 2>/dev/null || true
   done
+  ip route del "$LOAD_SUBNET" 2>/dev/null || true
+  ip route del "$BASELINE_SUBNET" 2>/dev/null || true
+  ip link del "$MGMT_BRIDGE-ld" 2>/dev/null || true
   ip link del "$MGMT_BRIDGE" 2>/dev/null || true
 }
 
