@@ -6,17 +6,18 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-DEBIAN_PACKAGES := kea-dhcp4-server kea-ctrl-agent kea-admin freeradius freeradius-postgresql freeradius-utils \
+DEBIAN_PACKAGES := chromium kea-dhcp4-server kea-ctrl-agent kea-admin freeradius freeradius-postgresql freeradius-utils \
 	nats-server postgresql nftables iproute2 isc-dhcp-client iperf3 libpcap0.8 curl dnsutils gettext-base \
 	python3 iputils-ping procps util-linux
 
-.PHONY: help deps build lint test test-unit test-lab demo down status clean
+.PHONY: help deps build web web-test lint test test-unit test-lab demo load down status clean
 
 help:
 	@echo "make demo   - install what is missing, build, start the lab and leave it running"
 	@echo "make test   - install what is missing, build, lint the contracts and run every test"
 	@echo "make down   - stop the lab and remove everything it made"
 	@echo "make status - show what the lab is running"
+	@echo "make load   - the load test against the running lab (lab/load.sh --count N --rate R for more)"
 
 deps: .deps-debian node_modules/.bin/buf
 
@@ -33,13 +34,23 @@ node_modules/.bin/buf: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build:
+build: web
 	$(DOTNET) build Aether.sln -c $(CONFIGURATION) -warnaserror
+
+# The dashboard (web/), built into web/dist and served by the controller.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web: web/node_modules/.package-lock.json
+	cd web && npm run build
+
+web-test: web/node_modules/.package-lock.json
+	cd web && npm run lint && npm run typecheck && npm test
 
 lint: node_modules/.bin/buf
 	npx --no-install buf lint
 
-test: deps build lint
+test: deps build lint web-test
 	$(DOTNET) test Aether.sln -c $(CONFIGURATION) --no-build --logger "console;verbosity=normal"
 
 test-unit: build
@@ -50,6 +61,9 @@ test-lab: deps build
 
 demo: deps build
 	lab/demo.sh
+
+load: build
+	lab/load.sh
 
 down:
 	lab/lab.sh down

@@ -253,6 +253,7 @@ controller_start() {
     --DynamicAuthorization:Clients:0:Secret="$COA_SECRET" \
     --DynamicAuthorization:Clients:0:Name=lab-radclient \
     --Controller:AcctInterimIntervalSeconds=30 \
+    --Controller:WebRoot="$REPO_ROOT/web/dist" \
     --Reconciler:Enabled=true \
     --Reconciler:KeaControlAgentUrl="http://127.0.0.1:$KEA_CA_PORT/" \
     --Reconciler:KeaUser="$KEA_CA_USER" \

@@ -86,6 +86,16 @@ app.MapGrpcService<AgentGatewayService>();
 app.MapGrpcService<OperationsService>();
 app.MapGrpcReflectionService();
 app.MapAetherGraphQL();
+// The web dashboard and provisioning console (web/dist), with client-side routes falling back to index.html.
+var webRoot = builder.Configuration["Controller:WebRoot"];
+if (!string.IsNullOrWhiteSpace(webRoot) && Directory.Exists(webRoot))
+{
+    var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(webRoot));
+    app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+    app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+    app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files });
+}
+
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapGet("/healthz/agents", (AgentRegistry registry) => Results.Json(registry.Agents.Select(a => new
 {
