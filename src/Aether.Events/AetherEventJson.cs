@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -22,8 +23,34 @@ public static class AetherEventJson
         ?? throw new JsonException("The event is null.");
 }
 
+// Times travel with microsecond precision, the precision PostgreSQL stores, so an event read back from the log or
+// from its JSON compares equal to the one projected.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(MicrosecondTimeConverter)])]
 [JsonSerializable(typeof(AetherEvent))]
 internal sealed partial class AetherEventJsonContext : JsonSerializerContext;
+
+/// <summary>ISO 8601 with at most six fractional digits; finer ticks are truncated on write and on read.</summary>
+internal sealed class MicrosecondTimeConverter : JsonConverter<DateTimeOffset>
+{
+    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffffzzz";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Truncate(reader.GetDateTimeOffset());
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        Span<char> buffer = stackalloc char[40];
+        if (!Truncate(value).TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture))
+        {
+            throw new JsonException("A time did not fit its format.");
+        }
+
+        writer.WriteStringValue(buffer[..written]);
+    }
+
+    internal static DateTimeOffset Truncate(DateTimeOffset value) =>
+        value.AddTicks(-(value.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
+}

@@ -1,3 +1,4 @@
+using System.Net;
 using Aether.Storage.Internal;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,11 +20,24 @@ public sealed class EventLogWriter
         RETURNING bng_id, instance_id, seq
         """;
 
-    private const string TypedSource =
+    /// <summary>Held by the transaction that appends (and by the rebuild); "AETHERWR" as ASCII.</summary>
+    internal const string WriterLockSql = "SELECT pg_advisory_xact_lock(4703258055235753810)";
+
+    private const string PayloadSource =
         "unnest(@b::text[], @i::text[], @s::bigint[], @t::timestamptz[], @sid::text[], @p::jsonb[]) AS e(bng_id, instance_id, seq, time, session_id, payload)";
+
+    private const string SessionSource =
+        "unnest(@b::text[], @i::text[], @s::bigint[], @t::timestamptz[], @sid::text[], @hs::boolean[], @mac::text[], " +
+        "@ip::inet[], @cid::text[], @rid::text[], @rel::text[], @usr::text[], @ifc::text[], @dk::bigint[], @uk::bigint[], " +
+        "@st::timestamptz[], @le::timestamptz[], @hc::boolean[], @bu::bigint[], @bd::bigint[], @pu::bigint[], @pd::bigint[], " +
+        "@cause::text[]) AS e(" + ProjectionSql.SessionColumns + ")";
 
     private const string RegistrySource =
         "unnest(@b::text[], @i::text[], @s::bigint[], @t::timestamptz[]) AS e(bng_id, instance_id, seq, time)";
+
+    // Started sessions with events from earlier transactions (xmin: not written by this one).
+    private const string PriorSessionsSql =
+        "SELECT DISTINCT l.session_id FROM session_events l WHERE l.session_id = ANY(@start_sessions) AND " + ProjectionSql.PriorLive;
 
     private const string RejectSql =
         """
@@ -51,10 +65,13 @@ public sealed class EventLogWriter
 
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var fresh = events.Count == 0 ? [] : await InsertAsync(connection, tx, events, ct);
+
+        // One round trip: the writer lock, the insert (returning what was new), and which started sessions already
+        // have events in the log from earlier transactions (delivered ahead of their start).
+        var (fresh, sessionsWithPrior) = await InsertAsync(connection, tx, events, ct);
         if (fresh.Count > 0)
         {
-            await using var batch = BuildLiveProjection(connection, tx, fresh);
+            await using var batch = BuildLiveProjection(connection, tx, fresh, sessionsWithPrior);
             await batch.ExecuteNonQueryAsync(ct);
         }
 
@@ -67,18 +84,46 @@ public sealed class EventLogWriter
         return new AppendResult(fresh.Count, events.Count - fresh.Count, rejects.Count);
     }
 
-    private static async Task<List<EventRecord>> InsertAsync(
+    private static async Task<(List<EventRecord> Fresh, HashSet<string> SessionsWithPrior)> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<EventRecord> events, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(InsertSql, connection, tx);
-        BindEvents(command.Parameters, events, withType: true, withPayload: true);
+        await using var batch = new NpgsqlBatch(connection, tx);
+
+        // One projecting transaction at a time, across processes: a batch must see every batch committed before it
+        // (a late start looks for its session's earlier events), which concurrent writers would hide from each other.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(WriterLockSql));
+
+        var insert = new NpgsqlBatchCommand(InsertSql);
+        BindEvents(insert.Parameters, events, withType: true, withPayload: true);
+        batch.BatchCommands.Add(insert);
+
+        var starts = new List<EventRecord>();
+        foreach (var e in events)
+        {
+            if (e.Type == StoredEventTypes.SessionStart)
+            {
+                starts.Add(e);
+            }
+        }
+
+        var prior = new NpgsqlBatchCommand(PriorSessionsSql);
+        prior.Parameters.Add(new NpgsqlParameter<string[]>("start_sessions", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = SessionIds(starts) });
+        batch.BatchCommands.Add(prior);
 
         var inserted = new HashSet<(string, string, long)>(events.Count);
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var sessionsWithPrior = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 inserted.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            }
+
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                sessionsWithPrior.Add(reader.GetString(0));
             }
         }
 
@@ -92,10 +137,11 @@ public sealed class EventLogWriter
             }
         }
 
-        return fresh;
+        return (fresh, sessionsWithPrior);
     }
 
-    private static NpgsqlBatch BuildLiveProjection(NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRecord> fresh)
+    private static NpgsqlBatch BuildLiveProjection(
+        NpgsqlConnection connection, NpgsqlTransaction tx, List<EventRecord> fresh, HashSet<string> sessionsWithPrior)
     {
         var byType = new Dictionary<string, List<EventRecord>>(StringComparer.Ordinal);
         foreach (var e in fresh)
@@ -115,29 +161,28 @@ public sealed class EventLogWriter
         batch.BatchCommands.Add(registry);
 
         byType.TryGetValue(StoredEventTypes.SessionStart, out var starts);
-        var startSessions = starts is null ? [] : SessionIds(starts);
+        // Sessions starting now whose other events were logged earlier (out of order): their earlier events are
+        // projected with this batch's. Usually none, and then the statements read the batch alone.
+        var startSessions = starts is null ? [] : SessionIds(starts).Where(sessionsWithPrior.Contains).ToArray();
 
-        AddTyped(StoredEventTypes.SessionStart, ProjectionSql.Start(TypedSource));
-        if (startSessions.Length > 0)
+        if (starts is not null)
         {
-            AddWithStartSessions(ProjectionSql.CatchUpCounters(ProjectionSql.PriorLive), null);
-            AddWithStartSessions(ProjectionSql.CatchUpPolicy(ProjectionSql.PriorLive), null);
+            var command = new NpgsqlBatchCommand(ProjectionSql.Start(SessionSource));
+            BindSession(command.Parameters, starts);
+            batch.BatchCommands.Add(command);
         }
 
-        AddTyped(StoredEventTypes.PolicyApply, ProjectionSql.Policy(TypedSource));
-        AddTyped(StoredEventTypes.SessionUpdate, ProjectionSql.Update(TypedSource));
-
-        // Stops of this batch, and earlier stops of sessions that only started now.
-        byType.TryGetValue(StoredEventTypes.SessionStop, out var stops);
-        if (stops is not null || startSessions.Length > 0)
+        AddWithPrior(StoredEventTypes.PolicyApply, ProjectionSql.Policy);
+        AddWithPrior(StoredEventTypes.SessionUpdate, ProjectionSql.Update);
+        AddWithPrior(StoredEventTypes.SessionStop, ProjectionSql.StopSample, ProjectionSql.StopFinalCounters, ProjectionSql.StopMoveToHistory);
+        if (byType.ContainsKey(StoredEventTypes.SessionUpdate))
         {
-            var source = ProjectionSql.StopSource(TypedSource, ProjectionSql.PriorLive);
-            AddWithStartSessions(ProjectionSql.StopFinalCounters(source), stops ?? []);
-            AddWithStartSessions(ProjectionSql.StopMoveToHistory(source), stops ?? []);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ProjectionSql.ResampleDelete));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ProjectionSql.ResampleInsert));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ProjectionSql.ResampleDone));
         }
-
-        AddTyped(StoredEventTypes.RouterUpdate, ProjectionSql.Router(TypedSource));
-        AddTyped(StoredEventTypes.BngHealthUpdate, ProjectionSql.Health(TypedSource));
+        AddTyped(StoredEventTypes.RouterUpdate, ProjectionSql.Router(PayloadSource));
+        AddTyped(StoredEventTypes.BngHealthUpdate, ProjectionSql.Health(PayloadSource));
         return batch;
 
         void AddTyped(string type, string sql)
@@ -150,16 +195,29 @@ public sealed class EventLogWriter
             }
         }
 
-        void AddWithStartSessions(string sql, List<EventRecord>? events)
+        // Events of the batch, plus earlier-logged ones of sessions that only started now.
+        void AddWithPrior(string type, params Func<string, string>[] statements)
         {
-            var command = new NpgsqlBatchCommand(sql);
-            if (events is not null)
+            byType.TryGetValue(type, out var events);
+            if (events is null && startSessions.Length == 0)
             {
-                BindEvents(command.Parameters, events, withType: false, withPayload: true);
+                return;
             }
 
-            command.Parameters.Add(new NpgsqlParameter<string[]>("start_sessions", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = startSessions });
-            batch.BatchCommands.Add(command);
+            var source = startSessions.Length == 0
+                ? SessionSource
+                : ProjectionSql.BatchAndPrior(SessionSource, type, ProjectionSql.PriorLive);
+            foreach (var statement in statements)
+            {
+                var command = new NpgsqlBatchCommand(statement(source));
+                BindSession(command.Parameters, events ?? []);
+                if (startSessions.Length > 0)
+                {
+                    command.Parameters.Add(new NpgsqlParameter<string[]>("start_sessions", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = startSessions });
+                }
+
+                batch.BatchCommands.Add(command);
+            }
         }
     }
 
@@ -175,6 +233,90 @@ public sealed class EventLogWriter
         }
 
         return [.. ids];
+    }
+
+    /// <summary>Binds the typed session columns (<see cref="ProjectionSql.SessionColumns"/>) of <paramref name="events"/>.</summary>
+    private static void BindSession(NpgsqlParameterCollection parameters, List<EventRecord> events)
+    {
+        var count = events.Count;
+        var hasSession = new bool[count];
+        var mac = new string?[count];
+        var ip = new IPAddress?[count];
+        var circuit = new string?[count];
+        var remote = new string?[count];
+        var relay = new string?[count];
+        var user = new string?[count];
+        var iface = new string?[count];
+        var down = new long?[count];
+        var up = new long?[count];
+        var started = new DateTime?[count];
+        var leaseExpires = new DateTime?[count];
+        var hasCounters = new bool[count];
+        var bytesUp = new long?[count];
+        var bytesDown = new long?[count];
+        var packetsUp = new long?[count];
+        var packetsDown = new long?[count];
+        var cause = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var e = events[i].Parsed();
+            if (e.Session is { } session)
+            {
+                hasSession[i] = true;
+                mac[i] = session.Mac.ToLowerInvariant();
+                ip[i] = IPAddress.TryParse(session.Ip, out var address) ? address : null;
+                circuit[i] = session.CircuitId;
+                remote[i] = session.RemoteId;
+                relay[i] = session.RelayId;
+                user[i] = session.Username;
+                iface[i] = session.Interface;
+                down[i] = session.DownloadKbps;
+                up[i] = session.UploadKbps;
+                started[i] = session.Started.UtcDateTime;
+                leaseExpires[i] = session.LeaseExpires?.UtcDateTime;
+            }
+
+            if (e.Counters is { } counters)
+            {
+                hasCounters[i] = true;
+                bytesUp[i] = counters.BytesUp;
+                bytesDown[i] = counters.BytesDown;
+                packetsUp[i] = counters.PacketsUp;
+                packetsDown[i] = counters.PacketsDown;
+            }
+
+            cause[i] = e.Cause;
+        }
+
+        BindEvents(parameters, events, withType: false, withPayload: false);
+        var sessionIds = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            sessionIds[i] = events[i].SessionId;
+        }
+
+        Add("sid", NpgsqlDbType.Text, sessionIds);
+        Add("hs", NpgsqlDbType.Boolean, hasSession);
+        Add("mac", NpgsqlDbType.Text, mac);
+        Add("ip", NpgsqlDbType.Inet, ip);
+        Add("cid", NpgsqlDbType.Text, circuit);
+        Add("rid", NpgsqlDbType.Text, remote);
+        Add("rel", NpgsqlDbType.Text, relay);
+        Add("usr", NpgsqlDbType.Text, user);
+        Add("ifc", NpgsqlDbType.Text, iface);
+        Add("dk", NpgsqlDbType.Bigint, down);
+        Add("uk", NpgsqlDbType.Bigint, up);
+        Add("st", NpgsqlDbType.TimestampTz, started);
+        Add("le", NpgsqlDbType.TimestampTz, leaseExpires);
+        Add("hc", NpgsqlDbType.Boolean, hasCounters);
+        Add("bu", NpgsqlDbType.Bigint, bytesUp);
+        Add("bd", NpgsqlDbType.Bigint, bytesDown);
+        Add("pu", NpgsqlDbType.Bigint, packetsUp);
+        Add("pd", NpgsqlDbType.Bigint, packetsDown);
+        Add("cause", NpgsqlDbType.Text, cause);
+
+        void Add<T>(string name, NpgsqlDbType type, T[] values) =>
+            parameters.Add(new NpgsqlParameter<T[]>(name, NpgsqlDbType.Array | type) { TypedValue = values });
     }
 
     private static void BindEvents(NpgsqlParameterCollection parameters, IReadOnlyList<EventRecord> events, bool withType, bool withPayload)

@@ -35,6 +35,7 @@ public sealed class ReadModelRebuilder
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, tx, EventLogWriter.WriterLockSql, ct);
         await ExecuteAsync(connection, tx, "LOCK TABLE session_events IN SHARE MODE", ct);
         await ExecuteAsync(connection, tx, $"TRUNCATE {string.Join(", ", s_readModels)}", ct);
 
@@ -58,13 +59,17 @@ public sealed class ReadModelRebuilder
         {
             await using var batch = new NpgsqlBatch(connection, tx);
             Add(ProjectionSql.Registry("(SELECT bng_id, instance_id, seq, time FROM aether_replay WHERE n > @lo AND n <= @hi) AS e"));
-            Add(ProjectionSql.Start(Source(StoredEventTypes.SessionStart)));
-            Add(ProjectionSql.Policy(Source(StoredEventTypes.PolicyApply)));
-            Add(ProjectionSql.Update(Source(StoredEventTypes.SessionUpdate)));
-            Add(ProjectionSql.StopFinalCounters(Source(StoredEventTypes.SessionStop)));
-            Add(ProjectionSql.StopMoveToHistory(Source(StoredEventTypes.SessionStop)));
+            Add(ProjectionSql.Start(SessionSource(StoredEventTypes.SessionStart)));
+            Add(ProjectionSql.Policy(SessionSource(StoredEventTypes.PolicyApply)));
+            Add(ProjectionSql.Update(SessionSource(StoredEventTypes.SessionUpdate)));
+            Add(ProjectionSql.StopSample(SessionSource(StoredEventTypes.SessionStop)));
+            Add(ProjectionSql.StopFinalCounters(SessionSource(StoredEventTypes.SessionStop)));
+            Add(ProjectionSql.StopMoveToHistory(SessionSource(StoredEventTypes.SessionStop)));
             Add(ProjectionSql.Router(Source(StoredEventTypes.RouterUpdate)));
             Add(ProjectionSql.Health(Source(StoredEventTypes.BngHealthUpdate)));
+            Add(ProjectionSql.ResampleDelete);
+            Add(ProjectionSql.ResampleInsert);
+            Add(ProjectionSql.ResampleDone);
             await batch.ExecuteNonQueryAsync(ct);
 
             void Add(string sql)
@@ -80,6 +85,9 @@ public sealed class ReadModelRebuilder
         StorageLog.ReadModelsRebuilt(_logger, total);
         return total;
     }
+
+    private static string SessionSource(string type) =>
+        $"({ProjectionSql.FromLog($"(SELECT * FROM aether_replay WHERE n > @lo AND n <= @hi AND type = '{type}')")}) AS e";
 
     private static string Source(string type) =>
         $"(SELECT bng_id, instance_id, seq, time, session_id, payload FROM aether_replay WHERE n > @lo AND n <= @hi AND type = '{type}') AS e";

@@ -94,6 +94,20 @@ public sealed class DeliveryTests(PostgresServer postgres, NatsServer nats) : Pi
         Log.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task Two_ingestors_sharing_the_durable_apply_every_event_once()
+    {
+        var first = await StartHostAsync(batchSize: 7);
+        var second = await StartHostAsync(batchSize: 7);
+        var events = Lifecycles.Build(new SessionScript(), Sessions);
+
+        await Task.WhenAll(PublishAllAsync(first, events.Where((_, i) => i % 2 == 0)), PublishAllAsync(second, events.Where((_, i) => i % 2 == 1)));
+
+        await WaitForConsumerDrainedAsync(first);
+        await AssertExactlyOnceAsync(events.Count);
+        Log.AssertNoErrors();
+    }
+
     private async Task<List<INatsJSMsg<byte[]>>> FetchWithoutAckAsync(Microsoft.Extensions.Hosting.IHost host, int count)
     {
         var js = host.Services.GetRequiredService<INatsJSContext>();

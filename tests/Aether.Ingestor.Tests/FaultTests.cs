@@ -20,6 +20,7 @@ public sealed class FaultTests(PostgresServer postgres, NatsServer nats) : Pipel
 
         var publishing = PublishPacedAsync(host, events);
         await WaitForAsync("SELECT CASE WHEN count(*) > 50 THEN 1 ELSE 0 END FROM session_events", 1);
+        Assert.False(publishing.IsCompleted, "the fault must land while events are still being published");
         await Postgres.RestartAsync(TimeSpan.FromSeconds(1)).WaitAsync(Timeout);
         await publishing.WaitAsync(Timeout);
 
@@ -36,20 +37,20 @@ public sealed class FaultTests(PostgresServer postgres, NatsServer nats) : Pipel
 
         var publishing = PublishPacedAsync(host, events);
         await WaitForAsync("SELECT CASE WHEN count(*) > 50 THEN 1 ELSE 0 END FROM session_events", 1);
+        Assert.False(publishing.IsCompleted, "the fault must land while events are still being published");
         await Nats.RestartAsync(TimeSpan.FromSeconds(1)).WaitAsync(Timeout);
         await publishing.WaitAsync(Timeout);
 
         await AssertExactlyOnceAsync(host, events.Count);
-        Assert.Contains(Log.Entries, e => e.EventId.Id is 2 or 201 or 207 or 209); // a publish or fetch failed and was retried
         Log.AssertNoAetherErrors();
     }
 
-    /// <summary>Publishes with 16 events in flight, slowly enough that the fault lands mid-stream.</summary>
+    /// <summary>Publishes with 8 sessions in flight, slowly enough (about three seconds) that the fault lands mid-stream.</summary>
     private static Task PublishPacedAsync(IHost host, List<AetherEvent> events) => Task.Run(async () =>
     {
         var publisher = host.Services.GetRequiredService<IEventPublisher>();
         using var cts = new CancellationTokenSource(Timeout);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cts.Token };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cts.Token };
 
         // One session's events stay in order (a BNG reports them in order); sessions interleave.
         var bySession = events.GroupBy(e => e.SessionId ?? e.Type).ToList();
@@ -58,7 +59,7 @@ public sealed class FaultTests(PostgresServer postgres, NatsServer nats) : Pipel
             foreach (var e in session)
             {
                 await publisher.PublishAsync(e, ct);
-                await Task.Delay(5, ct);
+                await Task.Delay(20, ct);
             }
         });
     });

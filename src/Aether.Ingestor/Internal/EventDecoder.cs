@@ -38,7 +38,7 @@ internal static class EventDecoder
             return false;
         }
 
-        record = new EventRecord(e.BngId, e.InstanceId, (long)e.Seq, e.Type, e.Time.ToUniversalTime(), e.SessionId, json);
+        record = EventRecord.From(e, json);
         return true;
     }
 

@@ -30,4 +30,10 @@ internal static partial class IngestorLog
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Event at stream sequence {StreamSequence} breaks a database constraint and was set aside: {Error}")]
     public static partial void SetAside(ILogger logger, long streamSequence, string error);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Topping up a batch failed; writing the {Count} events fetched so far")]
+    public static partial void TopUpFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Writing a batch of {Count} events has failed {Failures} times; ingestion is stalled until it succeeds")]
+    public static partial void WriteStalled(ILogger logger, int count, int failures, Exception exception);
 }

@@ -13,11 +13,18 @@ namespace Aether.Ingestor.Internal;
 /// <summary>
 /// Fetches batches from the durable pull consumer, writes each batch in one transaction, and acknowledges its
 /// messages only after the commit. A batch whose write fails is held and retried (with progress signalled to the
-/// server so it is not redelivered meanwhile) rather than skipped, so one process applies events in stream order;
-/// redeliveries after a crash are skipped by the log's idempotency key.
+/// server so it is not redelivered meanwhile) rather than skipped, so events are applied in stream order as far as
+/// delivery allows; repeats are skipped by the log's idempotency key and late ones are projected as if on time.
+/// Split by concern: the loop here, fetching in IngestorService.Fetch.cs, writing in IngestorService.Write.cs.
 /// </summary>
 internal sealed partial class IngestorService : BackgroundService
 {
+    // Consecutive failed writes of one batch after which the log says the ingestor is stalled.
+    private const int StallFailures = 10;
+
+    // Waits server-side for the first message of a batch; an idle ingestor re-asks every few seconds.
+    private static readonly NatsJSFetchOpts s_firstMessage = new() { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(5) };
+
     private readonly INatsJSContext _js;
     private readonly EventLogWriter _writer;
     private readonly SchemaMigrator _migrator;
@@ -74,36 +81,43 @@ internal sealed partial class IngestorService : BackgroundService
         var consumer = await SetUpConsumerAsync(ct);
         IngestorLog.Started(_logger, _stream.StreamName, _options.Durable, _options.BatchSize);
 
-        var fetchOpts = new NatsJSFetchOpts { MaxMsgs = _options.BatchSize, Expires = _options.MaxWait };
-        var batch = new List<INatsJSMsg<byte[]>>(_options.BatchSize);
+        // The next batch is fetched and decoded while the current one is written: NATS and the decoding use the
+        // CPU PostgreSQL leaves idle. Writes stay one at a time, in stream order.
+        var next = FetchAsync(consumer, ct);
         var delay = _options.RetryDelay;
-        while (!ct.IsCancellationRequested)
+        try
         {
-            batch.Clear();
-            try
+            while (!ct.IsCancellationRequested)
             {
-                await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts, cancellationToken: ct))
+                Batch batch;
+                try
                 {
-                    batch.Add(msg);
+                    batch = await next;
+                    delay = _options.RetryDelay;
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // Messages fetched before the failure are not acknowledged; they are redelivered after AckWait.
+                    IngestorLog.FetchFailed(_logger, delay, ex);
+                    await Task.Delay(delay, _timeProvider, ct);
+                    delay = NextDelay(delay);
+                    consumer = await SetUpConsumerAsync(ct);
+                    next = FetchAsync(consumer, ct);
+                    continue;
                 }
 
-                delay = _options.RetryDelay;
+                next = FetchAsync(consumer, ct);
+                if (batch.Messages.Count > 0)
+                {
+                    await WriteAsync(batch, ct);
+                    await AckAsync(batch.Messages, ct);
+                }
             }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                // Messages fetched before the failure are not acknowledged; they are redelivered after AckWait.
-                IngestorLog.FetchFailed(_logger, delay, ex);
-                await Task.Delay(delay, _timeProvider, ct);
-                delay = NextDelay(delay);
-                consumer = await SetUpConsumerAsync(ct);
-                continue;
-            }
-
-            if (batch.Count > 0)
-            {
-                await WriteAsync(batch, ct);
-                await AckAsync(batch, ct);
-            }
+        }
+        finally
+        {
+            // Observe the fetch in flight at shutdown; its messages are redelivered to whoever consumes next.
+            await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -127,127 +141,24 @@ internal sealed partial class IngestorService : BackgroundService
         }
     }
 
-    internal ConsumerConfig ConsumerConfig() => new(_options.Durable)
+    internal ConsumerConfig ConsumerConfig() => CreateConsumerConfig(_options, _stream);
+
+    internal static ConsumerConfig CreateConsumerConfig(IngestorOptions options, EventStreamOptions stream) => new(options.Durable)
     {
-        DurableName = _options.Durable,
+        DurableName = options.Durable,
         Description = "Aether ingestor: event log and read models",
         AckPolicy = ConsumerConfigAckPolicy.Explicit,
-        AckWait = _options.AckWait,
-        MaxAckPending = _options.MaxAckPending,
+        AckWait = options.AckWait,
+        MaxAckPending = options.MaxAckPending,
         DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-        FilterSubject = EventSubjects.All(_stream.SubjectPrefix),
+        FilterSubject = EventSubjects.All(stream.SubjectPrefix),
         MaxDeliver = -1,
     };
-
-    /// <summary>Writes the batch, retrying until it commits or the host stops.</summary>
-    private async Task WriteAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken ct)
-    {
-        var records = new List<EventRecord>(batch.Count);
-        var rejects = new List<RejectedEvent>();
-        var sources = new List<EventSource>(batch.Count);
-        foreach (var msg in batch)
-        {
-            var body = msg.Data ?? [];
-            var streamSequence = msg.Metadata?.Sequence.Stream ?? 0;
-            if (EventDecoder.TryDecode(body, out var record, out var error))
-            {
-                records.Add(record!);
-                sources.Add(new EventSource(msg.Subject, (long)streamSequence));
-            }
-            else
-            {
-                IngestorLog.Rejected(_logger, streamSequence, msg.Subject, error!);
-                rejects.Add(new RejectedEvent(msg.Subject, (long)streamSequence, error!, body));
-            }
-        }
-
-        var delay = _options.RetryDelay;
-        var lastProgress = _timeProvider.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                var result = await AppendIsolatingBadEventsAsync(records, sources, rejects, ct);
-                IngestorLog.Committed(_logger, result.Inserted, result.Duplicates, result.Rejected);
-                return;
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                IngestorLog.WriteFailed(_logger, batch.Count, delay, ex);
-                await Task.Delay(delay, _timeProvider, ct);
-                delay = NextDelay(delay);
-                if (_timeProvider.GetElapsedTime(lastProgress) > _options.AckWait / 3)
-                {
-                    await SignalProgressAsync(batch, ct);
-                    lastProgress = _timeProvider.GetTimestamp();
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Appends the batch; when PostgreSQL refuses it for its data (a data exception or constraint, SQLSTATE class 22
-    /// or 23) the batch is split until the offending events are found, and those are set aside as rejects.
-    /// </summary>
-    private async Task<AppendResult> AppendIsolatingBadEventsAsync(
-        List<EventRecord> records, List<EventSource> sources, List<RejectedEvent> rejects, CancellationToken ct)
-    {
-        try
-        {
-            return await _writer.AppendAsync(records, rejects, ct);
-        }
-        catch (PostgresException ex) when (IsDataError(ex) && records.Count > 0)
-        {
-            if (records.Count == 1)
-            {
-                IngestorLog.SetAside(_logger, sources[0].Sequence, ex.MessageText);
-                var reject = new RejectedEvent(
-                    sources[0].Subject, sources[0].Sequence, $"{ex.SqlState}: {ex.MessageText}", Encoding.UTF8.GetBytes(records[0].PayloadJson));
-                return await _writer.AppendAsync([], [.. rejects, reject], ct);
-            }
-
-            var half = records.Count / 2;
-            var first = await AppendIsolatingBadEventsAsync(records[..half], sources[..half], rejects, ct);
-            var second = await AppendIsolatingBadEventsAsync(records[half..], sources[half..], [], ct);
-            return new AppendResult(first.Inserted + second.Inserted, first.Duplicates + second.Duplicates, first.Rejected + second.Rejected);
-        }
-    }
-
-    private static bool IsDataError(PostgresException ex) =>
-        ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
-
-    private async Task SignalProgressAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken ct)
-    {
-        try
-        {
-            foreach (var msg in batch)
-            {
-                await msg.AckProgressAsync(cancellationToken: ct);
-            }
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            // Without progress the batch is redelivered later and its repeats skipped; nothing is lost.
-            IngestorLog.AckFailed(_logger, batch.Count, ex);
-        }
-    }
-
-    private async Task AckAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken ct)
-    {
-        try
-        {
-            foreach (var msg in batch)
-            {
-                await msg.AckAsync(cancellationToken: ct);
-            }
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            IngestorLog.AckFailed(_logger, batch.Count, ex);
-        }
-    }
 
     private TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
 
     private readonly record struct EventSource(string Subject, long Sequence);
+
+    private sealed record Batch(
+        List<INatsJSMsg<byte[]>> Messages, List<EventRecord> Records, List<RejectedEvent> Rejects, List<EventSource> Sources);
 }

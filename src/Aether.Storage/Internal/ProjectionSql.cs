@@ -2,27 +2,52 @@ namespace Aether.Storage.Internal;
 
 /// <summary>
 /// The projection from logged events to the read models, as set-based SQL shared by live ingestion and by the rebuild.
-/// Each statement reads one kind of event from a source relation <c>e(bng_id, instance_id, seq, time, session_id,
-/// payload)</c> (a source expression carries its alias): live, the events of a batch that were new to the log; rebuilding, a chunk of the log in time order.
-/// Statements run in a fixed order per batch (registry, start, catch-up, policy, update, stop, router, health); every
+/// Session statements read one kind of event from a relation <c>e</c> with the typed columns of
+/// <see cref="SessionColumns"/>: live, arrays bound from the batch's new events (no JSON parsed again); rebuilding,
+/// the same columns extracted from logged payloads by <see cref="FromLog"/>. Router and health statements read
+/// <c>e(bng_id, instance_id, seq, time, session_id, payload)</c>. A source expression carries its alias.
+/// Statements run in a fixed order per batch (registry, start, policy, update, stop, router, health); every
 /// rule is "newest wins" on the event's position, so a duplicate or late event changes nothing it should not.
 /// </summary>
 internal static class ProjectionSql
 {
-    /// <summary>Events of a batch that the log already holds from earlier transactions; rebuilding, none.</summary>
+    /// <summary>Logged events <c>l</c> that earlier transactions wrote, i.e. not part of the batch being projected.</summary>
     public const string PriorLive = "l.xmin <> pg_current_xact_id()::xid";
-
-    public const string PriorNone = "false";
 
     private const string LatestPerSession = "ORDER BY e.session_id, e.time DESC, e.seq DESC";
 
-    private const string CounterColumns =
-        """
-        (e.payload #>> '{counters,bytes_up}')::bigint AS bytes_up,
-        (e.payload #>> '{counters,bytes_down}')::bigint AS bytes_down,
-        (e.payload #>> '{counters,packets_up}')::bigint AS packets_up,
-        (e.payload #>> '{counters,packets_down}')::bigint AS packets_down
+    /// <summary>The typed columns of a session event, in the order the live source binds them.</summary>
+    public const string SessionColumns =
+        "bng_id, instance_id, seq, time, session_id, has_session, mac, ip, circuit_id, remote_id, relay_id, username, " +
+        "interface, download_kbps, upload_kbps, started, lease_expires, has_counters, bytes_up, bytes_down, packets_up, " +
+        "packets_down, cause";
+
+    /// <summary>The typed columns extracted from logged events <c>l</c> (a table or subquery with the log's columns).</summary>
+    public static string FromLog(string relation) =>
+        $$"""
+        SELECT l.bng_id, l.instance_id, l.seq, l.time, l.session_id,
+               jsonb_typeof(l.payload -> 'session') = 'object' AS has_session,
+               lower(l.payload #>> '{session,mac}') AS mac,
+               (l.payload #>> '{session,ip}')::inet AS ip,
+               l.payload #>> '{session,circuit_id}' AS circuit_id,
+               l.payload #>> '{session,remote_id}' AS remote_id,
+               l.payload #>> '{session,relay_id}' AS relay_id,
+               l.payload #>> '{session,username}' AS username,
+               l.payload #>> '{session,interface}' AS interface,
+               (l.payload #>> '{session,download_kbps}')::bigint AS download_kbps,
+               (l.payload #>> '{session,upload_kbps}')::bigint AS upload_kbps,
+               (l.payload #>> '{session,started}')::timestamptz AS started,
+               (l.payload #>> '{session,lease_expires}')::timestamptz AS lease_expires,
+               jsonb_typeof(l.payload -> 'counters') = 'object' AS has_counters,
+               (l.payload #>> '{counters,bytes_up}')::bigint AS bytes_up,
+               (l.payload #>> '{counters,bytes_down}')::bigint AS bytes_down,
+               (l.payload #>> '{counters,packets_up}')::bigint AS packets_up,
+               (l.payload #>> '{counters,packets_down}')::bigint AS packets_down,
+               l.payload ->> 'cause' AS cause
+        FROM {{relation}} l
         """;
+
+    private const string CounterColumns = "e.bytes_up, e.bytes_down, e.packets_up, e.packets_down";
 
     // Counters are cumulative; one lower than the previous report means the BNG's counter restarted from zero.
     private const string Deltas =
@@ -53,17 +78,15 @@ internal static class ProjectionSql
     public static string Start(string source) =>
         $$"""
         WITH s AS (
-            SELECT DISTINCT ON (e.session_id) e.bng_id, e.instance_id, e.seq, e.time, e.session_id, e.payload -> 'session' AS si
+            SELECT DISTINCT ON (e.session_id) e.*
             FROM {{source}}
-            WHERE e.session_id IS NOT NULL AND jsonb_typeof(e.payload -> 'session') = 'object'
+            WHERE e.session_id IS NOT NULL AND e.has_session
             {{LatestPerSession}})
         INSERT INTO sessions_active AS a (
             session_id, bng_id, instance_id, mac, ip, circuit_id, remote_id, relay_id, username, interface,
             download_kbps, upload_kbps, started, lease_expires, updated_at, state, last_seq, last_time, policy_time)
-        SELECT s.session_id, s.bng_id, s.instance_id, lower(s.si ->> 'mac'), (s.si ->> 'ip')::inet, s.si ->> 'circuit_id',
-               s.si ->> 'remote_id', s.si ->> 'relay_id', s.si ->> 'username', s.si ->> 'interface',
-               (s.si ->> 'download_kbps')::bigint, (s.si ->> 'upload_kbps')::bigint, (s.si ->> 'started')::timestamptz,
-               (s.si ->> 'lease_expires')::timestamptz, s.time, 'ACTIVE', s.seq, s.time, s.time
+        SELECT s.session_id, s.bng_id, s.instance_id, s.mac, s.ip, s.circuit_id, s.remote_id, s.relay_id, s.username,
+               s.interface, s.download_kbps, s.upload_kbps, s.started, s.lease_expires, s.time, 'ACTIVE', s.seq, s.time, s.time
         FROM s
         WHERE NOT EXISTS (SELECT 1 FROM sessions_history h WHERE h.session_id = s.session_id)
         ON CONFLICT (session_id) DO UPDATE SET
@@ -79,56 +102,21 @@ internal static class ProjectionSql
         WHERE aether_is_newer(EXCLUDED.instance_id, EXCLUDED.last_seq, EXCLUDED.last_time, a.instance_id, a.last_seq, a.last_time)
         """;
 
-    /// <summary>
-    /// A start that reaches the log after updates or a policy of its session (delivered out of order) takes the latest
-    /// of them from the log. @start_sessions holds the sessions started in this batch. (A stop that came first is
-    /// handled by <see cref="StopSource"/>.)
-    /// </summary>
-    public static string CatchUpCounters(string prior) =>
-        $$"""
-        WITH c AS (
-            SELECT DISTINCT ON (l.session_id) l.session_id, l.instance_id, l.seq, l.time,
-                   (l.payload #>> '{counters,bytes_up}')::bigint AS bytes_up,
-                   (l.payload #>> '{counters,bytes_down}')::bigint AS bytes_down,
-                   (l.payload #>> '{counters,packets_up}')::bigint AS packets_up,
-                   (l.payload #>> '{counters,packets_down}')::bigint AS packets_down
-            FROM session_events l
-            WHERE l.session_id = ANY(@start_sessions) AND l.type = 'SESSION_UPDATE'
-              AND jsonb_typeof(l.payload -> 'counters') = 'object' AND {{prior}}
-            ORDER BY l.session_id, l.time DESC, l.seq DESC)
-        UPDATE sessions_active a SET
-            bytes_up = c.bytes_up, bytes_down = c.bytes_down, packets_up = c.packets_up, packets_down = c.packets_down,
-            instance_id = c.instance_id, last_seq = c.seq, last_time = c.time, updated_at = greatest(a.updated_at, c.time)
-        FROM c
-        WHERE a.session_id = c.session_id
-          AND aether_is_newer(c.instance_id, c.seq, c.time, a.instance_id, a.last_seq, a.last_time)
-        """;
-
-    public static string CatchUpPolicy(string prior) =>
-        $$"""
-        WITH p AS (
-            SELECT DISTINCT ON (l.session_id) l.session_id, l.time, l.payload -> 'session' AS si
-            FROM session_events l
-            WHERE l.session_id = ANY(@start_sessions) AND l.type = 'POLICY_APPLY'
-              AND jsonb_typeof(l.payload -> 'session') = 'object' AND {{prior}}
-            ORDER BY l.session_id, l.time DESC, l.seq DESC)
-        UPDATE sessions_active a SET
-            download_kbps = (p.si ->> 'download_kbps')::bigint, upload_kbps = (p.si ->> 'upload_kbps')::bigint,
-            policy_time = p.time, updated_at = greatest(a.updated_at, p.time)
-        FROM p
-        WHERE a.session_id = p.session_id AND p.time >= a.policy_time
-        """;
-
     /// <summary>POLICY_APPLY: the session's rates, when the policy is not older than the one applied.</summary>
     public static string Policy(string source) =>
         $$"""
         WITH p AS (
-            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.payload -> 'session' AS si
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.download_kbps, e.upload_kbps
             FROM {{source}}
-            WHERE e.session_id IS NOT NULL AND jsonb_typeof(e.payload -> 'session') = 'object'
-            {{LatestPerSession}})
+            WHERE e.session_id IS NOT NULL AND e.has_session
+            {{LatestPerSession}}),
+        -- A policy delivered after its session ended (the stop overtook it) still sets the rates it ran with.
+        finished AS (
+            UPDATE sessions_history h SET download_kbps = p.download_kbps, upload_kbps = p.upload_kbps, policy_time = p.time
+            FROM p
+            WHERE h.session_id = p.session_id AND p.time >= h.policy_time)
         UPDATE sessions_active a SET
-            download_kbps = (p.si ->> 'download_kbps')::bigint, upload_kbps = (p.si ->> 'upload_kbps')::bigint,
+            download_kbps = p.download_kbps, upload_kbps = p.upload_kbps,
             policy_time = p.time, updated_at = greatest(a.updated_at, p.time)
         FROM p
         WHERE a.session_id = p.session_id AND p.time >= a.policy_time
@@ -136,14 +124,16 @@ internal static class ProjectionSql
 
     /// <summary>
     /// SESSION_UPDATE: counters from the newest update per session when newer than the session's state, and one
-    /// traffic sample per applied update with the deltas from the report before it.
+    /// traffic sample per applied update with the deltas from the report before it. The inserts read x and cur, which
+    /// the window functions compute in full (locking cur's rows) before the UPDATE touches the first row; a CTE read
+    /// only after the UPDATE would no longer see the rows it changed.
     /// </summary>
     public static string Update(string source) =>
         $$"""
         WITH u AS (
             SELECT e.session_id, e.bng_id, e.instance_id, e.seq, e.time, {{CounterColumns}}
             FROM {{source}}
-            WHERE e.session_id IS NOT NULL AND jsonb_typeof(e.payload -> 'counters') = 'object'),
+            WHERE e.session_id IS NOT NULL AND e.has_counters),
         cur AS (
             SELECT a.session_id, a.instance_id, a.last_seq, a.last_time, a.bytes_up, a.bytes_down, a.packets_up, a.packets_down
             FROM sessions_active a
@@ -164,6 +154,17 @@ internal static class ProjectionSql
             INSERT INTO traffic_samples (session_id, time, bng_id, seconds, bytes_up, bytes_down, packets_up, packets_down)
             SELECT x.session_id, x.time, x.bng_id, greatest(extract(epoch FROM x.time - x.prev_time), 0), {{Deltas}}
             FROM x
+            ON CONFLICT DO NOTHING),
+        -- Reports older than their session's state (delivered late): the session's samples are recomputed from the
+        -- log (ResampleInsert), as are those of a finished session that gets one.
+        late AS (
+            INSERT INTO projection_resample (session_id)
+            SELECT u.session_id FROM u JOIN cur ON cur.session_id = u.session_id
+            WHERE NOT aether_is_newer(u.instance_id, u.seq, u.time, cur.instance_id, cur.last_seq, cur.last_time)
+            UNION
+            SELECT u.session_id FROM u
+            WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.session_id = u.session_id)
+              AND EXISTS (SELECT 1 FROM sessions_history h WHERE h.session_id = u.session_id)
             ON CONFLICT DO NOTHING)
         UPDATE sessions_active a SET
             bytes_up = x.bytes_up, bytes_down = x.bytes_down, packets_up = x.packets_up, packets_down = x.packets_down,
@@ -172,43 +173,84 @@ internal static class ProjectionSql
         WHERE x.newest = 1 AND a.session_id = x.session_id
         """;
 
-    /// <summary>
-    /// The stops to apply: those of the batch, and (live) earlier-logged stops of sessions whose start arrived in this
-    /// batch, i.e. after their stop.
-    /// </summary>
-    public static string StopSource(string batchSource, string prior) =>
+    /// <summary>Recomputes the samples of the sessions <see cref="Update"/> queued in projection_resample.</summary>
+    public const string ResampleDelete =
+        "DELETE FROM traffic_samples WHERE session_id IN (SELECT session_id FROM projection_resample)";
+
+    /// <summary>The samples of the queued sessions as in-order delivery makes them: every counter report in event order.</summary>
+    public const string ResampleInsert =
         $$"""
-        (SELECT e.bng_id, e.instance_id, e.seq, e.time, e.session_id, e.payload FROM {{batchSource}}
-         UNION ALL
-         SELECT l.bng_id, l.instance_id, l.seq, l.time, l.session_id, l.payload FROM session_events l
-         WHERE l.session_id = ANY(@start_sessions) AND l.type = 'SESSION_STOP' AND {{prior}}) AS e
+        WITH base AS (
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.time
+            FROM session_events e
+            WHERE e.session_id IN (SELECT session_id FROM projection_resample) AND e.type = 'SESSION_START'
+            ORDER BY e.session_id, e.time, e.seq),
+        p AS (
+            SELECT e.session_id, e.bng_id, e.seq, e.time,
+                   (e.payload #>> '{counters,bytes_up}')::bigint AS bytes_up,
+                   (e.payload #>> '{counters,bytes_down}')::bigint AS bytes_down,
+                   (e.payload #>> '{counters,packets_up}')::bigint AS packets_up,
+                   (e.payload #>> '{counters,packets_down}')::bigint AS packets_down
+            FROM session_events e
+            WHERE e.session_id IN (SELECT session_id FROM projection_resample)
+              AND e.type IN ('SESSION_UPDATE', 'SESSION_STOP') AND jsonb_typeof(e.payload -> 'counters') = 'object'),
+        x AS (
+            SELECT p.*,
+                   coalesce(lag(p.time) OVER w, base.time) AS prev_time,
+                   coalesce(lag(p.bytes_up) OVER w, 0) AS prev_bytes_up,
+                   coalesce(lag(p.bytes_down) OVER w, 0) AS prev_bytes_down,
+                   coalesce(lag(p.packets_up) OVER w, 0) AS prev_packets_up,
+                   coalesce(lag(p.packets_down) OVER w, 0) AS prev_packets_down
+            FROM p JOIN base ON base.session_id = p.session_id
+            WINDOW w AS (PARTITION BY p.session_id ORDER BY p.time, p.seq))
+        INSERT INTO traffic_samples (session_id, time, bng_id, seconds, bytes_up, bytes_down, packets_up, packets_down)
+        SELECT x.session_id, x.time, x.bng_id, greatest(extract(epoch FROM x.time - x.prev_time), 0), {{Deltas}}
+        FROM x
+        ON CONFLICT DO NOTHING
         """;
 
-    /// <summary>SESSION_STOP, phase one: the final counters into the active row (and the last traffic sample).</summary>
+    public const string ResampleDone = "DELETE FROM projection_resample";
+
+    /// <summary>
+    /// Events of <paramref name="type"/> to apply: those of the batch and, live, the ones logged earlier for sessions
+    /// whose start arrives in this batch (@start_sessions): delivered out of order, they found no session then.
+    /// Replayed through the same statements, they yield what in-order delivery would have.
+    /// </summary>
+    public static string BatchAndPrior(string batchSource, string type, string prior) =>
+        $$"""
+        (SELECT e.* FROM {{batchSource}}
+         UNION ALL
+         {{FromLog($"(SELECT * FROM session_events l WHERE l.session_id = ANY(@start_sessions) AND l.type = '{type}' AND {prior})")}}
+        ) AS e
+        """;
+
+    /// <summary>SESSION_STOP: the last traffic sample, from the final counters. Runs before <see cref="StopFinalCounters"/>.</summary>
+    public static string StopSample(string source) =>
+        $$"""
+        WITH st AS (
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.bng_id, e.instance_id, e.seq, e.time, {{CounterColumns}}
+            FROM {{source}}
+            WHERE e.session_id IS NOT NULL AND e.has_counters
+            {{LatestPerSession}}),
+        x AS (
+            SELECT st.*, a.last_time AS prev_time, a.bytes_up AS prev_bytes_up, a.bytes_down AS prev_bytes_down,
+                   a.packets_up AS prev_packets_up, a.packets_down AS prev_packets_down
+            FROM st JOIN sessions_active a ON a.session_id = st.session_id
+            WHERE aether_is_newer(st.instance_id, st.seq, st.time, a.instance_id, a.last_seq, a.last_time))
+        INSERT INTO traffic_samples (session_id, time, bng_id, seconds, bytes_up, bytes_down, packets_up, packets_down)
+        SELECT x.session_id, x.time, x.bng_id, greatest(extract(epoch FROM x.time - x.prev_time), 0), {{Deltas}}
+        FROM x
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>SESSION_STOP, phase one: the final counters into the active row.</summary>
     public static string StopFinalCounters(string source) =>
         $$"""
         WITH st AS (
-            SELECT DISTINCT ON (e.session_id) e.session_id, e.bng_id, e.instance_id, e.seq, e.time,
-                   jsonb_typeof(e.payload -> 'counters') = 'object' AS has_counters, {{CounterColumns}}
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.instance_id, e.seq, e.time, e.has_counters, {{CounterColumns}}
             FROM {{source}}
             WHERE e.session_id IS NOT NULL
-            {{LatestPerSession}}),
-        cur AS (
-            SELECT a.session_id, a.instance_id, a.last_seq, a.last_time, a.bytes_up, a.bytes_down, a.packets_up, a.packets_down
-            FROM sessions_active a
-            WHERE a.session_id IN (SELECT session_id FROM st)
-            FOR UPDATE),
-        x AS (
-            SELECT st.*, cur.last_time AS prev_time, cur.bytes_up AS prev_bytes_up, cur.bytes_down AS prev_bytes_down,
-                   cur.packets_up AS prev_packets_up, cur.packets_down AS prev_packets_down
-            FROM st JOIN cur ON cur.session_id = st.session_id
-            WHERE st.has_counters
-              AND aether_is_newer(st.instance_id, st.seq, st.time, cur.instance_id, cur.last_seq, cur.last_time)),
-        samples AS (
-            INSERT INTO traffic_samples (session_id, time, bng_id, seconds, bytes_up, bytes_down, packets_up, packets_down)
-            SELECT x.session_id, x.time, x.bng_id, greatest(extract(epoch FROM x.time - x.prev_time), 0), {{Deltas}}
-            FROM x
-            ON CONFLICT DO NOTHING)
+            {{LatestPerSession}})
         UPDATE sessions_active a SET
             bytes_up = CASE WHEN st.has_counters THEN st.bytes_up ELSE a.bytes_up END,
             bytes_down = CASE WHEN st.has_counters THEN st.bytes_down ELSE a.bytes_down END,
@@ -224,7 +266,7 @@ internal static class ProjectionSql
     public static string StopMoveToHistory(string source) =>
         $$"""
         WITH st AS (
-            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.payload ->> 'cause' AS cause
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.cause
             FROM {{source}}
             WHERE e.session_id IS NOT NULL
             {{LatestPerSession}}),
@@ -235,10 +277,10 @@ internal static class ProjectionSql
         INSERT INTO sessions_history (
             session_id, bng_id, instance_id, mac, ip, circuit_id, remote_id, relay_id, username, interface,
             download_kbps, upload_kbps, bytes_up, bytes_down, packets_up, packets_down, started, lease_expires,
-            updated_at, state, last_seq, last_time, stopped, cause)
+            updated_at, state, last_seq, last_time, policy_time, stopped, cause)
         SELECT session_id, bng_id, instance_id, mac, ip, circuit_id, remote_id, relay_id, username, interface,
                download_kbps, upload_kbps, bytes_up, bytes_down, packets_up, packets_down, started, lease_expires,
-               updated_at, 'STOPPED', last_seq, last_time, stopped, cause
+               updated_at, 'STOPPED', last_seq, last_time, policy_time, stopped, cause
         FROM moved
         ON CONFLICT (session_id) DO NOTHING
         """;

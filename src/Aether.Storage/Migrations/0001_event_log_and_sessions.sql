@@ -96,7 +96,7 @@ CREATE TABLE sessions_active (
     last_seq      bigint      NOT NULL,
     last_time     timestamptz NOT NULL,
     policy_time   timestamptz NOT NULL
-);
+) WITH (fillfactor = 70); -- room on each page for HOT updates: counter updates touch no indexed column
 
 CREATE INDEX sessions_active_started ON sessions_active (started, session_id);
 CREATE INDEX sessions_active_bng ON sessions_active (bng_id, started, session_id);
@@ -127,6 +127,7 @@ CREATE TABLE sessions_history (
     state         text        NOT NULL DEFAULT 'STOPPED',
     last_seq      bigint      NOT NULL,
     last_time     timestamptz NOT NULL,
+    policy_time   timestamptz NOT NULL,
     stopped       timestamptz NOT NULL,
     cause         text,
     -- greatest() keeps a stop stamped before its start (clock skew between reporters) a valid, empty range.

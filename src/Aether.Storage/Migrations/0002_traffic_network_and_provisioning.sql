@@ -15,6 +15,12 @@ CREATE TABLE traffic_samples (
 ) PARTITION BY RANGE (time);
 
 CREATE TABLE traffic_samples_default PARTITION OF traffic_samples DEFAULT;
+
+-- Sessions whose traffic samples must be recomputed from the log within the current transaction, because a counter
+-- report arrived after a newer one was applied. Filled and emptied by the same transaction: empty at every commit.
+CREATE TABLE projection_resample (
+    session_id text PRIMARY KEY
+);
 CREATE INDEX traffic_samples_time ON traffic_samples USING brin (time);
 
 -- Rolling rates over the last five minutes, in bits per second, per session: an index range scan per session on
