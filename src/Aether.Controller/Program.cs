@@ -1,16 +1,15 @@
 using Aether.Controller;
 using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
-using Aether.Controller.GraphQL;
 using Aether.Controller.Operations;
 using Aether.Controller.Reconciliation;
 using Aether.Controller.Sessions;
 using Aether.Events;
+using Aether.GraphQL;
 using Aether.Ingestor;
 using Aether.Radius;
 using Aether.Radius.DynamicAuthorization;
 using Aether.Storage;
-using GraphQL;
 using Microsoft.Extensions.Options;
 
 // Settings files live beside the binary, wherever it is started from.
@@ -75,11 +74,10 @@ builder.Services.AddGrpc(o =>
     o.EnableDetailedErrors = false;
 });
 builder.Services.AddGrpcReflection();
-builder.Services.AddGraphQL(b => b
-    .AddSchema<AetherSchema>()
-    .AddSystemTextJson()
-    .AddGraphTypes(typeof(AetherSchema).Assembly)
-    .AddErrorInfoProvider(o => o.ExposeExceptionDetails = false));
+builder.Services.AddAetherGraphQL(builder.Configuration.GetSection("GraphQL"));
+builder.Services.AddSingleton<GraphQLSessionControl>();
+builder.Services.AddSingleton<ISessionControl>(sp => sp.GetRequiredService<GraphQLSessionControl>());
+builder.Services.AddSingleton<IAgentDirectory>(sp => sp.GetRequiredService<GraphQLSessionControl>());
 
 var app = builder.Build();
 app.MapGrpcService<AgentGatewayService>();
