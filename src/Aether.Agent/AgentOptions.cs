@@ -1,11 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-using System.Net;
-using Aether.Dhcp;
-using Microsoft.Extensions.Options;
-
 namespace Aether.Agent;
 
-/// <summary>Configuration of one BNG agent (section "Agent").</summary>
+/// <summary>Configuration of one BNG agent (section "Agent"). Checked whole at start by <see cref="AgentOptionsValidator"/>.</summary>
 internal sealed class AgentOptions
 {
     public const string SectionName = "Agent";
@@ -23,7 +18,7 @@ internal sealed class AgentOptions
 
     public List<SubscriberInterfaceOptions> SubscriberInterfaces { get; set; } = [];
 
-    /// <summary>Where the agent keeps its journal and state.</summary>
+    /// <summary>Where the agent keeps its identity, session state and report journal.</summary>
     public string StateDirectory { get; set; } = "/var/lib/aether-agent";
 
     /// <summary>How long a DISCOVER waits for the controller's authorization before it is dropped.</summary>
@@ -32,50 +27,31 @@ internal sealed class AgentOptions
     /// <summary>How often per-session counters are read from the kernel and reported.</summary>
     public TimeSpan CounterInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A session whose counters do not move for this long is ended (Idle-Timeout). Zero: never.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How often CPU, memory, interface and unit state are reported.</summary>
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Requests arriving with more relay hops than this are dropped (RFC 1542 4.1.1).</summary>
+    public int MaxHops { get; set; } = 16;
+
+    /// <summary>
+    /// IFB devices per subscriber interface and direction over which session classes are spread (by the third
+    /// octet of the address): HTB's cost of adding a class grows with the classes on the device.
+    /// </summary>
+    public int ShapingShards { get; set; } = 16;
+
     /// <summary>Name of the agent's nftables table (family inet).</summary>
     public string NftTable { get; set; } = "aether";
 
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(BngId))
-        {
-            errors.Add("Agent:BngId is required (this BNG's name, e.g. bng-01).");
-        }
-        if (!Uri.TryCreate(Controller, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-        {
-            errors.Add($"Agent:Controller '{Controller}' is not an http(s) URL.");
-        }
-        if (!IPAddress.TryParse(DhcpServer, out _))
-        {
-            errors.Add($"Agent:DhcpServer '{DhcpServer}' is not an IPv4 address.");
-        }
-        if (SubscriberInterfaces.Count == 0)
-        {
-            errors.Add("Agent:SubscriberInterfaces needs at least one interface.");
-        }
-        for (var i = 0; i < SubscriberInterfaces.Count; i++)
-        {
-            var s = SubscriberInterfaces[i];
-            if (string.IsNullOrWhiteSpace(s.Name))
-            {
-                errors.Add($"Agent:SubscriberInterfaces:{i}:Name is required.");
-            }
-            if (!Ipv4Address.TryParse(s.GatewayIp, out _))
-            {
-                errors.Add($"Agent:SubscriberInterfaces:{i}:GatewayIp '{s.GatewayIp}' is not an IPv4 address (it becomes giaddr).");
-            }
-        }
-        if (AuthorizeTimeout <= TimeSpan.Zero)
-        {
-            errors.Add("Agent:AuthorizeTimeout must be positive.");
-        }
-        if (CounterInterval < TimeSpan.FromSeconds(1))
-        {
-            errors.Add("Agent:CounterInterval must be at least 1 second.");
-        }
-        return errors;
-    }
+    /// <summary>What new subscribers get while the controller is unreachable.</summary>
+    public HeadlessOptions Headless { get; set; } = new();
+
+    public JournalOptions Journal { get; set; } = new();
+
+    /// <summary>systemd units whose state is reported with health (over D-Bus, where systemd runs).</summary>
+    public List<string> SystemdUnits { get; set; } = [];
 }
 
 internal sealed class SubscriberInterfaceOptions
@@ -85,15 +61,56 @@ internal sealed class SubscriberInterfaceOptions
     /// <summary>The BNG's address on this interface: giaddr of relayed requests, subscribers' default gateway.</summary>
     public string GatewayIp { get; set; } = "";
 
-    /// <summary>What to do with Option 82 from the access network.</summary>
-    public Option82Policy Option82 { get; set; } = Option82Policy.Keep;
+    /// <summary>How far Option 82 from this interface is trusted.</summary>
+    public Option82Trust Option82 { get; set; } = Option82Trust.Trust;
+
+    /// <summary>Circuit-id the agent inserts (Insert, Untrusted). Default: the interface name.</summary>
+    public string CircuitId { get; set; } = "";
+
+    /// <summary>Remote-id the agent inserts (Insert, Untrusted). Default: the BNG id.</summary>
+    public string RemoteId { get; set; } = "";
 }
 
-internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+/// <summary>Option 82 policy of one subscriber-facing interface (RFC 3046 2.1).</summary>
+internal enum Option82Trust
 {
-    public ValidateOptionsResult Validate(string? name, AgentOptions options)
-    {
-        var errors = options.Validate();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+    /// <summary>An access node inserts Option 82: a request without a circuit-id is dropped; what is there is kept.</summary>
+    Trust,
+
+    /// <summary>Option 82 from the access node is kept; the agent inserts its own when a request has none.</summary>
+    Insert,
+
+    /// <summary>Subscribers are attached directly: a request carrying Option 82 is dropped; the agent inserts its own.</summary>
+    Untrusted,
+}
+
+/// <summary>What the agent does for subscribers it has no decision for while the controller is away.</summary>
+internal enum HeadlessPolicy
+{
+    /// <summary>New subscribers get no lease until the controller is back; existing ones keep forwarding and renewing.</summary>
+    FailClosed,
+
+    /// <summary>New subscribers get a session with the default plan, reported as provisional on reconnect.</summary>
+    FailOpen,
+}
+
+internal sealed class HeadlessOptions
+{
+    public HeadlessPolicy NewSubscribers { get; set; } = HeadlessPolicy.FailClosed;
+
+    public ulong DownloadKbps { get; set; }
+
+    public ulong UploadKbps { get; set; }
+
+    /// <summary>How long a fail-open decision is reused before the controller is tried again.</summary>
+    public TimeSpan DecisionLifetime { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+internal sealed class JournalOptions
+{
+    /// <summary>Reports kept until the controller acks them; past this the oldest are dropped (and counted).</summary>
+    public int MaxEntries { get; set; } = 200_000;
+
+    /// <summary>Writes reach disk (fsync) at least this often.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 }

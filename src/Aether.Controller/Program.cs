@@ -4,6 +4,7 @@ using Aether.Controller.Agents;
 using Aether.Controller.Operations;
 using Aether.Controller.Reconciliation;
 using Aether.Controller.Sessions;
+using Aether.Controller.Telemetry;
 using Aether.Events;
 using Aether.GraphQL;
 using Aether.Ingestor;
@@ -74,6 +75,7 @@ builder.Services.AddGrpc(o =>
     o.EnableDetailedErrors = false;
 });
 builder.Services.AddGrpcReflection();
+builder.Services.AddAetherControllerTelemetry(builder.Configuration);
 builder.Services.AddAetherGraphQL(builder.Configuration.GetSection("GraphQL"));
 builder.Services.AddSingleton<GraphQLSessionControl>();
 builder.Services.AddSingleton<ISessionControl>(sp => sp.GetRequiredService<GraphQLSessionControl>());
@@ -83,6 +85,7 @@ var app = builder.Build();
 app.MapGrpcService<AgentGatewayService>();
 app.MapGrpcService<OperationsService>();
 app.MapGrpcReflectionService();
+app.MapAetherTelemetry();
 app.MapAetherGraphQL();
 // The web dashboard and provisioning console (web/dist), with client-side routes falling back to index.html.
 var webRoot = builder.Configuration["Controller:WebRoot"];

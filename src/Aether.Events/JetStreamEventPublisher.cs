@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Aether.Events.Internal;
+using Aether.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.JetStream;
@@ -38,13 +40,22 @@ public sealed class JetStreamEventPublisher : IEventPublisher, IDisposable
         var subject = EventSubjects.For(_options, e);
         var messageId = e.MessageId;
         var pubOpts = new NatsJSPubOpts { MsgId = messageId };
+        using var activity = AetherTracing.Source.StartActivity("events.publish " + e.Type, ActivityKind.Producer);
+        activity?.SetTag("messaging.destination.name", subject);
+        activity?.SetTag("messaging.message.id", messageId);
+        activity?.SetTag("aether.session_id", e.SessionId);
+        // The ingestor continues the trace from this header.
+        var headers = activity is null && Activity.Current is null
+            ? null
+            : new NATS.Client.Core.NatsHeaders { [AetherTracing.TraceparentHeader] = AetherTracing.Traceparent(activity ?? Activity.Current) };
+        var started = _timeProvider.GetTimestamp();
         var delay = _options.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await EnsureStreamAsync(cancellationToken);
-                var ack = await _js.PublishAsync(subject, payload, opts: pubOpts, cancellationToken: cancellationToken);
+                var ack = await _js.PublishAsync(subject, payload, headers: headers, opts: pubOpts, cancellationToken: cancellationToken);
                 if (ack.Duplicate)
                 {
                     // The stream already holds this message id: the event is stored, which is all a publish promises.
@@ -60,6 +71,8 @@ public sealed class JetStreamEventPublisher : IEventPublisher, IDisposable
                     EventsLog.PublishRecovered(_logger, messageId, attempt);
                 }
 
+                AetherMetrics.PublishDuration.Record(
+                    _timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(AetherMetrics.TypeLabel, e.Type));
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -52,6 +52,8 @@ public sealed partial class RadiusClient : IAsyncDisposable
         {
             socket.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(socket, _stopping.Token));
         }
+
+        RadiusMetrics.Register(this);
     }
 
     public RadiusClientStatistics Statistics { get; } = new();
@@ -91,6 +93,7 @@ public sealed partial class RadiusClient : IAsyncDisposable
             return;
         }
 
+        RadiusMetrics.Unregister(this);
         await _stopping.CancelAsync();
         foreach (var socket in _sockets)
         {
@@ -123,11 +126,14 @@ public sealed partial class RadiusClient : IAsyncDisposable
                 var response = await TryServerAsync(request, accounting, server, socket, identifier, pending, buffer, token);
                 if (response is not null)
                 {
+                    Statistics.Outcome(succeeded: true, _time.GetUtcNow());
                     return response;
                 }
             }
 
             Statistics.Timeout();
+            Statistics.Outcome(succeeded: false, _time.GetUtcNow());
+            RadiusMetrics.Timeouts.Add(1, new KeyValuePair<string, object?>(RadiusMetrics.KindLabel, RadiusMetrics.Kind(accounting)));
             var kind = accounting ? "accounting" : "authentication";
             if (pending.InvalidResponses > 0)
             {
@@ -193,6 +199,8 @@ public sealed partial class RadiusClient : IAsyncDisposable
             try
             {
                 var response = await pending.Completion.Task.WaitAsync(timeout, _time, cancellationToken);
+                RadiusMetrics.Requests.Add(1, RadiusMetrics.Server(server), new(RadiusMetrics.KindLabel, RadiusMetrics.Kind(accounting)), new(RadiusMetrics.ResultLabel, "answered"));
+                RadiusMetrics.RequestDuration.Record(response.RoundTrip.TotalSeconds, RadiusMetrics.Server(server), new KeyValuePair<string, object?>(RadiusMetrics.KindLabel, RadiusMetrics.Kind(accounting)));
                 if (server.MarkUp())
                 {
                     Log.ServerUp(_logger, endpoint);
@@ -207,9 +215,17 @@ public sealed partial class RadiusClient : IAsyncDisposable
             }
         }
 
+        RadiusMetrics.Requests.Add(1, RadiusMetrics.Server(server), new(RadiusMetrics.KindLabel, RadiusMetrics.Kind(accounting)), new(RadiusMetrics.ResultLabel, "no-answer"));
         HoldDown(server);
         Log.ServerDown(_logger, endpoint, request.Code, _options.Retries + 1, _options.DeadServerHoldDown);
         return null;
+    }
+
+    /// <summary>Each configured server by host, and whether it is in service (not held down) now.</summary>
+    internal IEnumerable<(string Server, bool Up)> ServerStates()
+    {
+        var now = _time.GetTimestamp();
+        return _servers.Select(s => (s.Endpoint.Host, !s.IsDown(now)));
     }
 
     private void HoldDown(ServerState server) =>

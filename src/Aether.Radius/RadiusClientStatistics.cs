@@ -9,6 +9,7 @@ public sealed class RadiusClientStatistics
     private long _invalidResponses;
     private long _unexpectedResponses;
     private long _malformedResponses;
+    private LastOutcome? _last;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -25,6 +26,11 @@ public sealed class RadiusClientStatistics
 
     public long MalformedResponses => Interlocked.Read(ref _malformedResponses);
 
+    /// <summary>Whether the last request was answered by some server, and when it ended; null before the first request.</summary>
+    public LastOutcome? Last => Volatile.Read(ref _last);
+
+    internal void Outcome(bool succeeded, DateTimeOffset at) => Volatile.Write(ref _last, new LastOutcome(succeeded, at));
+
     internal void Request() => Interlocked.Increment(ref _requests);
 
     internal void Retransmission() => Interlocked.Increment(ref _retransmissions);
@@ -37,3 +43,6 @@ public sealed class RadiusClientStatistics
 
     internal void MalformedResponse() => Interlocked.Increment(ref _malformedResponses);
 }
+
+/// <summary>The outcome of a RADIUS client's most recent request: answered (by any server) or not.</summary>
+public sealed record LastOutcome(bool Answered, DateTimeOffset At);

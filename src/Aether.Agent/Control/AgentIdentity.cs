@@ -1,18 +1,19 @@
 using System.Net.NetworkInformation;
+using Aether.Agent.State;
 using Aether.Contracts.Agent.V1;
 using Microsoft.Extensions.Options;
 
 namespace Aether.Agent.Control;
 
-/// <summary>Who this agent is: its BNG id, a per-process instance id, and its interfaces.</summary>
+/// <summary>Who this agent is: its BNG id, the instance id of its state directory, and its interfaces.</summary>
 internal sealed class AgentIdentity
 {
     private readonly AgentOptions _options;
 
-    public AgentIdentity(IOptions<AgentOptions> options)
+    public AgentIdentity(IOptions<AgentOptions> options, AgentStateDirectory state)
     {
         _options = options.Value;
-        InstanceId = Guid.NewGuid().ToString("N")[..12];
+        InstanceId = state.InstanceId;
     }
 
     public string BngId => _options.BngId;
@@ -30,7 +31,8 @@ internal sealed class AgentIdentity
         var subscriberNames = _options.SubscriberInterfaces.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
         {
-            if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
+            // The shaping IFB shards are the agent's own plumbing, not interfaces of the BNG.
+            if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback || IsShard(nic.Name, subscriberNames))
             {
                 continue;
             }
@@ -46,4 +48,8 @@ internal sealed class AgentIdentity
         hello.Sessions.AddRange(sessions);
         return hello;
     }
+
+    private static bool IsShard(string name, HashSet<string> subscriberInterfaces) =>
+        name.Length > 4 && name[^4] == '-' && (name[^3] == 'd' || name[^3] == 'u')
+        && subscriberInterfaces.Contains(name[..^4]) && Uri.IsHexDigit(name[^2]) && Uri.IsHexDigit(name[^1]);
 }

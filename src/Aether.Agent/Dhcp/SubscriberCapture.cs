@@ -1,68 +1,11 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Aether.Dhcp;
 using Microsoft.Extensions.Options;
 using SharpPcap;
 using SharpPcap.LibPcap;
 
 namespace Aether.Agent.Dhcp;
-
-/// <summary>A captured frame from a subscriber-facing interface, in a pooled buffer the consumer returns.</summary>
-internal sealed class CapturedFrame(SubscriberPort port, byte[] buffer, int length)
-{
-    public SubscriberPort Port { get; } = port;
-
-    public ReadOnlySpan<byte> Data => buffer.AsSpan(0, length);
-
-    public void Return() => ArrayPool<byte>.Shared.Return(buffer);
-}
-
-/// <summary>One subscriber-facing interface: its pcap handle for capture and injection.</summary>
-internal sealed class SubscriberPort : IDisposable
-{
-    private readonly LibPcapLiveDevice _device;
-    private readonly Lock _sendLock = new();
-
-    public SubscriberPort(SubscriberInterfaceOptions options, LibPcapLiveDevice device, byte[] mac)
-    {
-        Options = options;
-        _device = device;
-        Mac = mac;
-        GatewayIp = Aether.Dhcp.Ipv4Address.Parse(options.GatewayIp);
-    }
-
-    public SubscriberInterfaceOptions Options { get; }
-
-    public string Name => Options.Name;
-
-    public byte[] Mac { get; }
-
-    public Aether.Dhcp.Ipv4Address GatewayIp { get; }
-
-    public LibPcapLiveDevice Device => _device;
-
-    public void Send(ReadOnlySpan<byte> frame)
-    {
-        lock (_sendLock)
-        {
-            _device.SendPacket(frame);
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            if (_device.Started)
-            {
-                _device.StopCapture();
-            }
-        }
-        finally
-        {
-            _device.Close();
-        }
-    }
-}
 
 /// <summary>
 /// Captures client-to-server DHCP (BPF "udp dst port 67") on every subscriber-facing interface through
@@ -94,7 +37,7 @@ internal sealed partial class SubscriberCapture : IDisposable
 
     public long DroppedFrames => Interlocked.Read(ref _dropped);
 
-    public SubscriberPort? FindByGateway(Aether.Dhcp.Ipv4Address giaddr) => _ports.Find(p => p.GatewayIp == giaddr);
+    public SubscriberPort? FindByGateway(Ipv4Address giaddr) => _ports.Find(p => p.GatewayIp == giaddr);
 
     public void Start()
     {
@@ -112,11 +55,11 @@ internal sealed partial class SubscriberCapture : IDisposable
                 BufferSize = 8 * 1024 * 1024,
             });
             device.Filter = Filter;
-            var port = new SubscriberPort(iface, device, ReadMac(iface.Name));
+            var port = new SubscriberPort(iface, _options.BngId, device, ReadMac(iface.Name));
             device.OnPacketArrival += (_, capture) => OnPacket(port, capture);
             device.StartCapture();
             _ports.Add(port);
-            LogCapturing(iface.Name, Filter, iface.GatewayIp);
+            LogCapturing(iface.Name, Filter, iface.GatewayIp, iface.Option82.ToString());
         }
     }
 
@@ -147,6 +90,6 @@ internal sealed partial class SubscriberCapture : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Capturing DHCP on {Interface} (filter \"{Filter}\"), relaying with giaddr {Giaddr}")]
-    private partial void LogCapturing(string @interface, string filter, string giaddr);
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Capturing DHCP on {Interface} (filter \"{Filter}\"), relaying with giaddr {Giaddr}, Option 82 {Option82}")]
+    private partial void LogCapturing(string @interface, string filter, string giaddr, string option82);
 }

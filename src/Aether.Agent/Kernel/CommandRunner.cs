@@ -3,12 +3,18 @@ using System.Text;
 
 namespace Aether.Agent.Kernel;
 
-/// <summary>Runs nft and tc with a script on standard input: one process per batch, never per subscriber.</summary>
-internal sealed class CommandRunner
+/// <summary>
+/// Runs nft, tc and ip with a script on standard input: one process per batch, never per subscriber.
+/// With a namespace, commands run inside it through `ip netns exec` (the agent itself runs inside its
+/// BNG's namespace and uses none).
+/// </summary>
+internal sealed class CommandRunner(string? networkNamespace = null)
 {
+    public string? Namespace { get; } = networkNamespace;
+
     public async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(fileName)
+        var start = new ProcessStartInfo(Namespace is null ? fileName : "ip")
         {
             RedirectStandardInput = standardInput is not null,
             RedirectStandardOutput = true,
@@ -17,6 +23,13 @@ internal sealed class CommandRunner
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (Namespace is not null)
+        {
+            start.ArgumentList.Add("netns");
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(Namespace);
+            start.ArgumentList.Add(fileName);
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -15,7 +15,10 @@ internal sealed record InstallSession(Ipv4Address Ip, string Interface, ushort C
 /// <summary>Change the shaping of a live session without ending it.</summary>
 internal sealed record ChangeRate(Ipv4Address Ip, string Interface, ushort ClassId, ShapingPolicy Policy) : KernelOperation(Ip, Interface);
 
-/// <summary>Remove everything the session had in the kernel; the result carries its final counters.</summary>
+/// <summary>
+/// Remove the session's address from the sets and its filters; the result carries its final counters. Its classes
+/// stay, parked for the next session on the shard (see <see cref="Sessions.ClassIdAllocator"/>).
+/// </summary>
 internal sealed record RemoveSession(Ipv4Address Ip, string Interface, ushort ClassId) : KernelOperation(Ip, Interface);
 
 internal sealed record KernelResult(bool Succeeded, string? Error, Counters? FinalCounters);

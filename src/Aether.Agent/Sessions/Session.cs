@@ -1,5 +1,7 @@
+using Aether.Agent.State;
 using Aether.Contracts.Agent.V1;
 using Aether.Dhcp;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Aether.Agent.Sessions;
 
@@ -24,19 +26,49 @@ internal sealed class Session
 
     public DateTimeOffset LeaseExpires { get; set; }
 
+    /// <summary>Started under the fail-open default plan while the controller was away, not yet confirmed by it.</summary>
+    public bool Provisional { get; set; }
+
+    /// <summary>Totals at the last counter sweep.</summary>
+    public Counters LastTotals { get; set; } = new();
+
+    /// <summary>When the counters last moved (for the idle timeout).</summary>
+    public DateTimeOffset LastActivity { get; set; }
+
+    public SubscriberKey Key => new(Mac, Subscriber.CircuitId, Subscriber.RemoteId);
+
     public SessionState ToState() => new()
     {
         SessionId = SessionId,
         Subscriber = Subscriber,
         Ip = Ip.ToString(),
         Policy = Policy,
-        Started = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Started),
-        LeaseExpires = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(LeaseExpires),
+        Started = Timestamp.FromDateTimeOffset(Started),
+        LeaseExpires = Timestamp.FromDateTimeOffset(LeaseExpires),
+        Counters = LastTotals.Clone(),
+    };
+
+    public StoredSession ToStored() => new(ToState(), ClassId, Provisional);
+
+    public static Session FromStored(StoredSession stored, DateTimeOffset now) => new()
+    {
+        SessionId = stored.State.SessionId,
+        Mac = stored.State.Subscriber.Mac,
+        Ip = Ipv4Address.Parse(stored.State.Ip),
+        Subscriber = stored.State.Subscriber,
+        Interface = stored.State.Subscriber.Interface,
+        ClassId = stored.ClassId,
+        Policy = stored.State.Policy ?? new ShapingPolicy(),
+        Started = stored.State.Started?.ToDateTimeOffset() ?? now,
+        LeaseExpires = stored.State.LeaseExpires?.ToDateTimeOffset() ?? now,
+        Provisional = stored.Provisional,
+        LastTotals = stored.State.Counters ?? new Counters(),
+        LastActivity = now,
     };
 }
 
-/// <summary>What the controller decided for a subscriber, reused until it expires.</summary>
-internal sealed record AuthorizationDecision(bool Accepted, ShapingPolicy? Policy, string Reason, DateTimeOffset Expires);
+/// <summary>What the controller (or the headless policy) decided for a subscriber, reused until it expires.</summary>
+internal sealed record AuthorizationDecision(bool Accepted, ShapingPolicy? Policy, string Reason, DateTimeOffset Expires, bool Provisional = false);
 
 /// <summary>Identity of a subscriber as Option 82 and the client give it.</summary>
 internal readonly record struct SubscriberKey(string Mac, string CircuitId, string RemoteId);

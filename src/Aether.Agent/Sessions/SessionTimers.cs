@@ -1,31 +1,27 @@
-using Aether.Agent.Control;
 using Aether.Agent.Kernel;
-using Aether.Contracts.Agent.V1;
 using Microsoft.Extensions.Options;
 
 namespace Aether.Agent.Sessions;
 
 /// <summary>
-/// Periodic work: one batched counter read for all sessions, reported to the controller (which turns it
-/// into SESSION_UPDATE and interim accounting), and expiry of leases that were not renewed.
+/// Periodic work: expiry of leases that were not renewed, and one batched counter read for all sessions per
+/// interval (reported to the controller; sessions idle past the idle timeout end).
 /// </summary>
 internal sealed partial class SessionTimers : BackgroundService
 {
-    private static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(1);
 
     private readonly AgentOptions _options;
     private readonly SessionManager _sessions;
-    private readonly SessionKernel _kernel;
-    private readonly ControllerLink _controller;
+    private readonly ISessionKernel _kernel;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionTimers> _logger;
 
-    public SessionTimers(IOptions<AgentOptions> options, SessionManager sessions, SessionKernel kernel, ControllerLink controller, TimeProvider time, ILogger<SessionTimers> logger)
+    public SessionTimers(IOptions<AgentOptions> options, SessionManager sessions, ISessionKernel kernel, TimeProvider time, ILogger<SessionTimers> logger)
     {
         _options = options.Value;
         _sessions = sessions;
         _kernel = kernel;
-        _controller = controller;
         _time = time;
         _logger = logger;
     }
@@ -35,42 +31,29 @@ internal sealed partial class SessionTimers : BackgroundService
         await _kernel.Ready.WaitAsync(stoppingToken);
         var nextCounters = _time.GetUtcNow() + _options.CounterInterval;
         using var timer = new PeriodicTimer(ExpiryInterval, _time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await _sessions.ExpireAsync(stoppingToken);
-                if (_time.GetUtcNow() >= nextCounters)
+                try
                 {
-                    nextCounters = _time.GetUtcNow() + _options.CounterInterval;
-                    await SweepCountersAsync(stoppingToken);
+                    await _sessions.ExpireAsync(stoppingToken);
+                    if (_time.GetUtcNow() >= nextCounters)
+                    {
+                        nextCounters = _time.GetUtcNow() + _options.CounterInterval;
+                        var sweepStarted = _time.GetTimestamp();
+                        await _sessions.SweepCountersAsync(stoppingToken);
+                        Aether.Observability.AgentMetrics.CounterSweepDuration.Record(_time.GetElapsedTime(sweepStarted).TotalSeconds);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogTimerFailed(ex);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogTimerFailed(ex);
-            }
         }
-    }
-
-    private async Task SweepCountersAsync(CancellationToken cancellationToken)
-    {
-        if (_sessions.Count == 0)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            return;
-        }
-        var counters = await _kernel.ReadCountersAsync(cancellationToken);
-        var report = new CounterReport();
-        foreach (var session in _sessions.Sessions)
-        {
-            if (counters.TryGetValue(session.Ip.Value, out var total))
-            {
-                report.Sessions.Add(new SessionCounters { SessionId = session.SessionId, Ip = session.Ip.ToString(), Total = total, Seq = _controller.ReserveSeq() });
-            }
-        }
-        if (report.Sessions.Count > 0)
-        {
-            _controller.Send(m => m.Counters = report);
         }
     }
 

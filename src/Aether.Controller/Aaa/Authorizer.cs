@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Aether.Contracts.Agent.V1;
+using Aether.Observability;
 using Aether.Radius;
 using Microsoft.Extensions.Options;
 
@@ -47,21 +49,29 @@ internal sealed partial class Authorizer
             .Add(RadiusAttribute.FromString(RadiusAttributeType.CallingStationId, s.Mac))
             .Add(RadiusAttribute.FromString(RadiusAttributeType.CalledStationId, bngId));
         RadiusResponse response;
-        try
+        using (var span = AetherTracing.Source.StartActivity("radius.access-request", ActivityKind.Client))
         {
-            response = await _radius.AuthenticateAsync(radiusRequest, cancellationToken);
-        }
-        catch (RadiusException ex)
-        {
-            LogRadiusUnavailable(userName, s.Mac, ex.Message);
-            // Not a reject: the subscriber is asked about again on its next DISCOVER.
-            return new AuthorizeResult { RequestId = request.RequestId, Accepted = false, Reason = "RADIUS unavailable", CacheSeconds = 1 };
+            span?.SetTag("aether.user_name", userName);
+            try
+            {
+                response = await _radius.AuthenticateAsync(radiusRequest, cancellationToken);
+                span?.SetTag("radius.code", response.Code.ToString());
+            }
+            catch (RadiusException ex)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                LogRadiusUnavailable(userName, s.Mac, ex.Message);
+                Count("radius-unavailable");
+                // Not a reject: the subscriber is asked about again on its next DISCOVER.
+                return new AuthorizeResult { RequestId = request.RequestId, Accepted = false, Reason = "RADIUS unavailable", CacheSeconds = 1 };
+            }
         }
 
         if (response.Code != RadiusCode.AccessAccept)
         {
             var message = response.GetString(RadiusAttributeType.ReplyMessage) ?? response.Code.ToString();
             LogRejected(userName, s.Mac, s.CircuitId, message, response.RoundTrip.TotalMilliseconds);
+            Count("reject");
             return new AuthorizeResult { RequestId = request.RequestId, Accepted = false, Reason = message, CacheSeconds = 30 };
         }
 
@@ -75,8 +85,12 @@ internal sealed partial class Authorizer
             ? Math.Min(timeout, (uint)_options.AuthorizationCacheSeconds)
             : (uint)_options.AuthorizationCacheSeconds;
         LogAccepted(userName, s.Mac, s.CircuitId, policy.DownloadKbps, policy.UploadKbps, response.RoundTrip.TotalMilliseconds);
+        Count("accept");
         return new AuthorizeResult { RequestId = request.RequestId, Accepted = true, Policy = policy, CacheSeconds = cacheSeconds, Reason = "Access-Accept" };
     }
+
+    private static void Count(string result) =>
+        AetherMetrics.Authorizations.Add(1, new KeyValuePair<string, object?>(AetherMetrics.ResultLabel, result));
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Access-Accept for {UserName} mac={Mac} circuit-id={CircuitId}: down {DownKbps} kbit/s up {UpKbps} kbit/s ({RoundTripMs:0.0} ms)")]
     private partial void LogAccepted(string userName, string mac, string circuitId, ulong downKbps, ulong upKbps, double roundTripMs);

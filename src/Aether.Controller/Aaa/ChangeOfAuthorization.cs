@@ -1,6 +1,7 @@
 using System.Net;
 using Aether.Contracts.Agent.V1;
 using Aether.Controller.Sessions;
+using Aether.Observability;
 using Aether.Radius;
 using Aether.Radius.DynamicAuthorization;
 
@@ -25,6 +26,16 @@ internal sealed partial class ChangeOfAuthorization
     }
 
     public async ValueTask<DynamicAuthorizationResult> HandleAsync(DynamicAuthorizationRequest request, CancellationToken ct)
+    {
+        var result = await DecideAsync(request, ct);
+        AetherMetrics.DynamicAuthorizations.Add(1,
+            new KeyValuePair<string, object?>(AetherMetrics.KindLabel, request.IsDisconnect ? "disconnect" : "coa"),
+            new KeyValuePair<string, object?>(AetherMetrics.ResultLabel, result.Acknowledged ? "ack" : "nak"),
+            new KeyValuePair<string, object?>(AetherMetrics.ErrorCauseLabel, result.ErrorCause is { } cause ? ((uint)cause).ToString(System.Globalization.CultureInfo.InvariantCulture) : ""));
+        return result;
+    }
+
+    private async ValueTask<DynamicAuthorizationResult> DecideAsync(DynamicAuthorizationRequest request, CancellationToken ct)
     {
         var sessionId = FindSessionId(request);
         if (sessionId is null)

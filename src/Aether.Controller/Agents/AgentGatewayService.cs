@@ -1,6 +1,8 @@
 using Aether.Contracts.Agent.V1;
 using Aether.Controller.Aaa;
+using System.Diagnostics;
 using Aether.Controller.Sessions;
+using Aether.Observability;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using AgentGatewayBase = Aether.Contracts.Agent.V1.AgentGatewayService.AgentGatewayServiceBase;
@@ -122,13 +124,18 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         {
             case AgentMessage.BodyOneofCase.Authorize:
                 // RADIUS may take a while: never hold the reader (and every other subscriber) for it.
-                _ = AuthorizeAsync(connection, message.Authorize, ct);
+                _ = AuthorizeAsync(connection, message.Authorize, message.Traceparent, ct);
                 break;
             case AgentMessage.BodyOneofCase.SessionStarted:
             case AgentMessage.BodyOneofCase.SessionStopped:
             case AgentMessage.BodyOneofCase.PolicyApplied:
             case AgentMessage.BodyOneofCase.Health:
-                await _reports.OnReportAsync(connection, message, ct);
+                using (var span = string.IsNullOrEmpty(message.Traceparent) ? null : AetherTracing.StartActivity("controller.report " + message.BodyCase, ActivityKind.Server, message.Traceparent))
+                {
+                    span?.SetTag(AetherMetrics.BngLabel, connection.BngId);
+                    await _reports.OnReportAsync(connection, message, ct);
+                }
+
                 await connection.SendAsync(m => m.Ack = new Ack { Seq = message.Seq }, ct);
                 break;
             case AgentMessage.BodyOneofCase.Counters:
@@ -143,13 +150,24 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         }
     }
 
-    private async Task AuthorizeAsync(AgentConnection connection, AuthorizeRequest request, CancellationToken ct)
+    private async Task AuthorizeAsync(AgentConnection connection, AuthorizeRequest request, string traceparent, CancellationToken ct)
     {
+        using var span = AetherTracing.StartActivity("controller.authorize", ActivityKind.Server, traceparent);
+        span?.SetTag(AetherMetrics.BngLabel, connection.BngId);
+        span?.SetTag("aether.mac", request.Subscriber?.Mac);
+        span?.SetTag("aether.circuit_id", request.Subscriber?.CircuitId);
         try
         {
-            var result = _registry.IsDraining(connection.BngId)
+            var draining = _registry.IsDraining(connection.BngId);
+            var result = draining
                 ? new AuthorizeResult { RequestId = request.RequestId, Accepted = false, Reason = "BNG is draining", CacheSeconds = 5 }
                 : await _authorizer.AuthorizeAsync(connection.BngId, request, ct);
+            if (draining)
+            {
+                AetherMetrics.Authorizations.Add(1, new KeyValuePair<string, object?>(AetherMetrics.ResultLabel, "draining"));
+            }
+
+            span?.SetTag("aether.accepted", result.Accepted);
             await connection.SendAsync(m => m.AuthorizeResult = result, ct);
         }
         catch (OperationCanceledException)

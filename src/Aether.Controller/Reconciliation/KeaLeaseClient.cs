@@ -29,6 +29,15 @@ internal sealed class KeaLeaseClient
         }
     }
 
+    /// <summary>Asks the control agent its version: succeeds when it answers (readiness).</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { command = "version-get" }));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(_options.KeaControlAgentUrl, content, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<List<KeaLease>> GetAllAsync(CancellationToken ct)
     {
         var leases = new List<KeaLease>();

@@ -107,9 +107,12 @@ internal sealed partial class IngestorService : BackgroundService
                 }
 
                 next = FetchAsync(consumer, ct);
+                ObserveLag(batch);
                 if (batch.Messages.Count > 0)
                 {
+                    var writeStarted = _timeProvider.GetTimestamp();
                     await WriteAsync(batch, ct);
+                    RecordCommitted(batch, writeStarted);
                     await AckAsync(batch.Messages, ct);
                 }
             }

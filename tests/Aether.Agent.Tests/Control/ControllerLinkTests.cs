@@ -109,9 +109,10 @@ public sealed class ControllerLinkTests : IAsyncLifetime
 
         _controller.Push(new ControllerMessage { PolicyApply = new PolicyApply { SessionId = "s1", Policy = new ShapingPolicy { DownloadKbps = 1 } } });
         _controller.Push(new ControllerMessage { PolicyRemove = new PolicyRemove { SessionId = "s1", Cause = "Admin-Reset" } });
+        _controller.Push(new ControllerMessage { SessionAdopt = new SessionAdopt { Ip = "100.64.0.9" } });
 
-        await TestTimeouts.WaitUntilAsync(() => _commands.Received.Count == 2, "the commands");
-        Assert.Equal(["apply s1", "remove s1"], _commands.Received);
+        await TestTimeouts.WaitUntilAsync(() => _commands.Received.Count == 3, "the commands");
+        Assert.Equal(["apply s1", "remove s1", "adopt 100.64.0.9"], _commands.Received);
     }
 
     [Fact]
@@ -133,5 +134,7 @@ public sealed class ControllerLinkTests : IAsyncLifetime
         public void OnPolicyApply(PolicyApply command) => Received.Enqueue("apply " + command.SessionId);
 
         public void OnPolicyRemove(PolicyRemove command) => Received.Enqueue("remove " + command.SessionId);
+
+        public void OnSessionAdopt(SessionAdopt command) => Received.Enqueue("adopt " + command.Ip);
     }
 }

@@ -12,13 +12,14 @@ internal sealed partial class KernelHarness : IAsyncDisposable
 {
     private readonly NetworkLab _lab;
 
-    public KernelHarness(NetworkLab lab, TestLog? log = null)
+    public KernelHarness(NetworkLab lab, TestLog? log = null, int shards = 4)
     {
         _lab = lab;
         Log = log ?? new TestLog();
         Options = TestOptions.Valid("/tmp/unused", "sub0", "sub1");
         Options.SubscriberInterfaces[0].GatewayIp = lab.Gateway0;
         Options.SubscriberInterfaces[1].GatewayIp = lab.Gateway1;
+        Options.ShapingShards = shards;
         Runner = new CommandRunner(lab.Bng);
         Kernel = new SessionKernel(TestOptions.Wrap(Options), Runner, Log.For<SessionKernel>());
     }
@@ -54,6 +55,10 @@ internal sealed partial class KernelHarness : IAsyncDisposable
         var match = SentBytes().Match(output);
         return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
     }
+
+    public string Down(string ip, string iface = "sub0") => TcScript.DownloadDevice(iface, Ipv4Address.Parse(ip), Options.ShapingShards);
+
+    public string Up(string ip, string iface = "sub0") => TcScript.UploadDevice(iface, Ipv4Address.Parse(ip), Options.ShapingShards);
 
     public async Task<bool> ElementExistsAsync(string ip)
     {

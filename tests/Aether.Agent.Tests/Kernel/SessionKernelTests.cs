@@ -37,14 +37,14 @@ public sealed class SessionKernelTests : IAsyncLifetime
         Assert.Equal(5UL, counters.PacketsDown);
         Assert.Equal(5_000UL, counters.BytesUp);
         Assert.Equal(5_000UL, counters.BytesDown);
-        // The hash tables put the packets in the session's classes: download on sub0, upload on its IFB.
-        Assert.True(await k.ClassBytesAsync("sub0", 0x10) >= 5_000);
-        Assert.True(await k.ClassBytesAsync("ifb-sub0", 0x10) >= 5_000);
+        // The redirects and hash tables put the packets in the session's classes on its download and upload shards.
+        Assert.True(await k.ClassBytesAsync(k.Down(_lab.ClientIp), 0x10) >= 5_000);
+        Assert.True(await k.ClassBytesAsync(k.Up(_lab.ClientIp), 0x10) >= 5_000);
         k.Log.AssertNoErrors();
     }
 
     [Fact]
-    public async Task Ending_a_session_walls_it_off_at_once_and_returns_its_final_counters()
+    public async Task Ending_a_session_walls_it_off_at_once_returns_its_final_counters_and_parks_its_classes()
     {
         await using var k = new KernelHarness(_lab);
         await k.StartAsync();
@@ -57,8 +57,26 @@ public sealed class SessionKernelTests : IAsyncLifetime
         Assert.Equal(2_000UL, result.FinalCounters!.BytesDown);
         Assert.False(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
         Assert.False(await k.ElementExistsAsync(_lab.ClientIp));
-        Assert.DoesNotContain("1:10 ", await k.TcAsync("class", "show", "dev", "sub0"), StringComparison.Ordinal);
-        Assert.DoesNotContain("1:10 ", await k.TcAsync("class", "show", "dev", "ifb-sub0"), StringComparison.Ordinal);
+        var filter = await NetworkLab.TryIn(_lab.Bng, "tc", "filter", "get", "dev", k.Down(_lab.ClientIp), "parent", "1:", "protocol", "ip", "prio", "10", "handle", TcScript.Handle(ip), "u32");
+        Assert.NotEqual(0, filter.ExitCode);
+        Assert.Contains("1:10 ", await k.TcAsync("class", "show", "dev", k.Down(_lab.ClientIp)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_parked_class_is_re_used_by_the_next_session_on_its_shard()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        var other = Ipv4Address.Parse(_lab.ClientIp.Replace(".10", ".77", StringComparison.Ordinal));
+        await k.ApplyAsync(new InstallSession(other, "sub0", 0x10, KernelHarness.Plan(1_000, 1_000)));
+        await k.ApplyAsync(new RemoveSession(other, "sub0", 0x10));
+
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(30_000, 20_000));
+
+        Assert.Contains("rate 30Mbit", await k.TcAsync("class", "show", "dev", k.Down(_lab.ClientIp), "classid", "1:10"), StringComparison.Ordinal);
+        var before = await k.ClassBytesAsync(k.Down(_lab.ClientIp), 0x10);
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+        Assert.True(await k.ClassBytesAsync(k.Down(_lab.ClientIp), 0x10) >= before + 2_000);
     }
 
     [Fact]
@@ -74,13 +92,13 @@ public sealed class SessionKernelTests : IAsyncLifetime
         plan.DownloadBurstKbytes = 200;
         await k.ApplyAsync(new ChangeRate(ip, "sub0", 0x10, plan));
 
-        Assert.Contains("rate 50Mbit", await k.TcAsync("class", "show", "dev", "sub0", "classid", "1:10"), StringComparison.Ordinal);
-        Assert.Contains("burst 200000b", await k.TcAsync("class", "show", "dev", "sub0", "classid", "1:10"), StringComparison.Ordinal);
-        Assert.Contains("rate 30Mbit", await k.TcAsync("class", "show", "dev", "ifb-sub0", "classid", "1:10"), StringComparison.Ordinal);
+        Assert.Contains("rate 50Mbit", await k.TcAsync("class", "show", "dev", k.Down(_lab.ClientIp), "classid", "1:10"), StringComparison.Ordinal);
+        Assert.Contains("burst 200000b", await k.TcAsync("class", "show", "dev", k.Down(_lab.ClientIp), "classid", "1:10"), StringComparison.Ordinal);
+        Assert.Contains("rate 30Mbit", await k.TcAsync("class", "show", "dev", k.Up(_lab.ClientIp), "classid", "1:10"), StringComparison.Ordinal);
         Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
         var counters = (await k.Kernel.ReadCountersAsync(TestTimeouts.Token()))[ip.Value];
         Assert.Equal(4UL, counters.PacketsUp);
-        Assert.True(await k.ClassBytesAsync("sub0", 0x10) >= 4_000);
+        Assert.True(await k.ClassBytesAsync(k.Down(_lab.ClientIp), 0x10) >= 4_000);
     }
 
     [Fact]
@@ -93,8 +111,8 @@ public sealed class SessionKernelTests : IAsyncLifetime
 
         Assert.True(await _lab.PingAsync(_lab.Client2, _lab.ServerIp, count: 2));
         Assert.False(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
-        Assert.True(await k.ClassBytesAsync("sub1", 0x11) >= 2_000);
-        Assert.True(await k.ClassBytesAsync("ifb-sub1", 0x11) >= 2_000);
+        Assert.True(await k.ClassBytesAsync(k.Down(_lab.Client2Ip, "sub1"), 0x11) >= 2_000);
+        Assert.True(await k.ClassBytesAsync(k.Up(_lab.Client2Ip, "sub1"), 0x11) >= 2_000);
     }
 
     [Fact]
@@ -115,8 +133,28 @@ public sealed class SessionKernelTests : IAsyncLifetime
         Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 1));
         var snapshot = await after.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
         Assert.Equal(3UL, snapshot.Elements[Ipv4Address.Parse(_lab.ClientIp).Value].PacketsUp);
-        Assert.True(snapshot.HasClass("sub0", 0x10));
-        Assert.True(snapshot.HasClass("ifb-sub0", 0x10));
+        Assert.True(snapshot.IsShaped("sub0", Ipv4Address.Parse(_lab.ClientIp), 0x10));
+    }
+
+    [Fact]
+    public async Task A_changed_shard_count_rebuilds_the_layout_and_removes_surplus_shards()
+    {
+        await using (var before = new KernelHarness(_lab))
+        {
+            await before.StartAsync();
+        }
+        var log = new TestLog();
+        await using var rebuilt = new KernelHarness(_lab, log, shards: 2);
+
+        await rebuilt.StartAsync();
+
+        var links = (await NetworkLab.In(_lab.Bng, "ip", "-o", "link", "show")).StandardOutput;
+        Assert.Contains("sub0-d01:", links, StringComparison.Ordinal);
+        Assert.DoesNotContain("sub0-d03:", links, StringComparison.Ordinal);
+        Assert.True(log.Logged(1307), string.Join("\n", log.Entries.Select(e => e.Message)));
+        await rebuilt.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 2));
+        Assert.True(await rebuilt.ClassBytesAsync(rebuilt.Down(_lab.ClientIp), 0x10) >= 2_000);
     }
 
     [Fact]
@@ -127,12 +165,13 @@ public sealed class SessionKernelTests : IAsyncLifetime
         await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
         await k.InstallAsync(_lab.Client2Ip, 0x11, KernelHarness.Plan(20_000, 10_000), iface: "sub1");
 
-        await k.Kernel.RemoveOrphansAsync([Ipv4Address.Parse(_lab.ClientIp)], new Dictionary<string, HashSet<ushort>> { ["sub1"] = [0x11] }, TestTimeouts.Token());
+        var keep = new ShapedClass("sub1", TcScript.Shard(Ipv4Address.Parse(_lab.Client2Ip), k.Options.ShapingShards), 0x11);
+        await k.Kernel.RemoveOrphansAsync([Ipv4Address.Parse(_lab.ClientIp)], [keep], TestTimeouts.Token());
 
         var snapshot = await k.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
         Assert.False(snapshot.Elements.ContainsKey(Ipv4Address.Parse(_lab.ClientIp).Value));
-        Assert.False(snapshot.HasClass("sub0", 0x10));
-        Assert.True(snapshot.HasClass("sub1", 0x11));
+        Assert.False(snapshot.HasClass(k.Down(_lab.ClientIp), 0x10));
+        Assert.True(snapshot.IsShaped("sub1", Ipv4Address.Parse(_lab.Client2Ip), 0x11));
         Assert.True(await _lab.PingAsync(_lab.Client2, _lab.ServerIp, count: 1));
     }
 
@@ -150,11 +189,12 @@ public sealed class SessionKernelTests : IAsyncLifetime
         Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
         var snapshot = await k.Kernel.ReadSnapshotAsync(TestTimeouts.Token());
         Assert.Equal(2_000, snapshot.Elements.Count);
-        Assert.Equal(2_000, snapshot.Classes["sub0"].Count);
-        Assert.Equal(2_000, snapshot.Classes["ifb-sub0"].Count);
+        Assert.All(installs, op => Assert.True(snapshot.IsShaped("sub0", op.Ip, op.ClassId)));
+        // Spread over the shards by third octet (0..249 over 4 shards), not piled on one device.
+        Assert.All(Enumerable.Range(0, 4), shard => Assert.InRange(snapshot.Classes[TcScript.DownloadDevice("sub0", shard)].Count, 400, 600));
         foreach (var op in installs.Where((_, i) => i % 397 == 0))
         {
-            var filter = await NetworkLab.TryIn(_lab.Bng, "tc", "filter", "get", "dev", "sub0", "parent", "1:", "protocol", "ip", "prio", "10", "handle", TcScript.Handle(op.Ip), "u32");
+            var filter = await NetworkLab.TryIn(_lab.Bng, "tc", "filter", "get", "dev", k.Down(op.Ip.ToString()), "parent", "1:", "protocol", "ip", "prio", "10", "handle", TcScript.Handle(op.Ip), "u32");
             Assert.Contains($"flowid 1:{op.ClassId:x}", filter.StandardOutput, StringComparison.Ordinal);
         }
     }

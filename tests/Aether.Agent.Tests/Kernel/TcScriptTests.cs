@@ -8,30 +8,45 @@ namespace Aether.Agent.Tests.Kernel;
 public sealed class TcScriptTests
 {
     [Fact]
-    public void An_address_hashes_on_its_third_then_fourth_octet()
+    public void An_address_goes_to_the_shard_of_its_third_octet_and_the_bucket_of_its_fourth()
     {
-        var (table, bucket, node) = TcScript.Slot(Ipv4Address.Parse("100.64.7.42"));
+        var ip = Ipv4Address.Parse("100.64.7.42");
 
-        Assert.Equal(0x107, table);
-        Assert.Equal(42, bucket);
-        Assert.InRange(node, 1, 0xfff);
+        Assert.Equal(7 % 4, TcScript.Shard(ip, 4));
+        Assert.Equal("sub0-d03", TcScript.DownloadDevice("sub0", ip, 4));
+        Assert.Equal("sub0-u03", TcScript.UploadDevice("sub0", ip, 4));
+        Assert.StartsWith("100:2a:", TcScript.Handle(ip), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Addresses_that_share_a_bucket_get_distinct_handles()
+    public void Addresses_that_share_a_shard_and_bucket_get_distinct_handles()
     {
-        // Same last two octets, different /16s of 100.64.0.0/10: same table and bucket.
-        var handles = Enumerable.Range(64, 64).Select(b => TcScript.Handle(Ipv4Address.Parse($"100.{b}.3.9"))).ToList();
+        // Same fourth octet and shard, every /24 of 100.64.0.0/10 that hashes to shard 0 of 16.
+        var addresses = Enumerable.Range(0, 1 << 14).Select(n => new Ipv4Address(0x64400000u | ((uint)n << 8) | 9)).Where(a => TcScript.Shard(a, 16) == 0).ToList();
 
+        var handles = addresses.Select(TcScript.Handle).ToList();
+
+        Assert.Equal(1_024, handles.Count);
         Assert.Equal(handles.Count, handles.Distinct().Count());
-        Assert.All(handles, h => Assert.StartsWith("103:9:", h, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_third_octet_value_is_redirected_to_its_shard()
+    {
+        var tc = new StringBuilder();
+        TcScript.AppendRedirects(tc, "sub0", 4);
+        var lines = tc.ToString().Split('\n');
+
+        Assert.Contains("filter add dev sub0 parent ffff:fff3 protocol ip prio 10 u32 ht 200:7: match u32 0 0 action mirred egress redirect dev sub0-d03", lines);
+        Assert.Contains("filter add dev sub0 parent ffff:fff2 protocol ip prio 10 u32 ht 201:ff: match u32 0 0 action mirred egress redirect dev sub0-u03", lines);
+        Assert.Equal(256, lines.Count(l => l.Contains("parent ffff:fff3", StringComparison.Ordinal) && l.Contains("redirect", StringComparison.Ordinal)));
     }
 
     [Fact]
     public void A_rate_change_rewrites_only_the_classes()
     {
         var tc = new StringBuilder();
-        TcScript.AppendShaping(tc, "sub0", "ifb-sub0", Ipv4Address.Parse("100.64.0.10"), 0x20, new ShapingPolicy { DownloadKbps = 2000, UploadKbps = 1000 }, withFilter: false);
+        TcScript.AppendShaping(tc, "sub0", 16, Ipv4Address.Parse("100.64.0.10"), 0x20, new ShapingPolicy { DownloadKbps = 2000, UploadKbps = 1000 }, withFilter: false);
 
         var lines = tc.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);

@@ -104,5 +104,26 @@ public sealed class RecoveryTests : IDisposable
         Assert.NotEqual(first, second.ClassId);
     }
 
+    [Fact]
+    public async Task Classes_no_session_holds_are_kept_parked_for_re_use()
+    {
+        var kernel = new FakeKernel();
+        ushort parked;
+        using (var before = new SessionHarness(stateDirectory: _dir.Path, kernel: kernel))
+        {
+            var key = SessionHarness.Key();
+            var session = await before.OnlineAsync(key, "100.64.0.10");
+            parked = session.ClassId;
+            await before.Manager.OnClientEndAsync(key, session.Ip, Aether.Dhcp.DhcpMessageType.Release, TestTimeouts.Token());
+        }
+
+        using var after = new SessionHarness(stateDirectory: _dir.Path, kernel: kernel);
+        await after.Manager.RecoverAsync(TestTimeouts.Token());
+        var next = await after.OnlineAsync(SessionHarness.Key("02:00:00:00:00:02", "1/0/2"), "100.64.0.20");
+
+        Assert.Contains(kernel.Kept, k => k.ClassId == parked);
+        Assert.Equal(parked, next.ClassId);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

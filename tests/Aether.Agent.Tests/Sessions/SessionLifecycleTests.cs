@@ -190,5 +190,45 @@ public sealed class SessionLifecycleTests : IDisposable
         Assert.Empty(_h.Controller.Starts);
     }
 
+    [Fact]
+    public async Task A_lease_the_reconciler_found_is_adopted_as_a_session()
+    {
+        var key = SessionHarness.Key();
+        var adopt = new SessionAdopt
+        {
+            Subscriber = SessionHarness.Identity(key),
+            Ip = "100.64.0.30",
+            Policy = new ShapingPolicy { PolicyId = "plan-5", DownloadKbps = 5_000, UploadKbps = 1_000 },
+            LeaseExpires = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(_h.Time.GetUtcNow().AddMinutes(30)),
+        };
+
+        Assert.True(await _h.Manager.AdoptAsync(adopt, TestTimeouts.Token()));
+
+        var session = _h.Manager.FindByMac(key.Mac)!;
+        Assert.Equal("100.64.0.30", session.Ip.ToString());
+        Assert.Equal(_h.Time.GetUtcNow().AddMinutes(30), session.LeaseExpires);
+        Assert.IsType<InstallSession>(Assert.Single(_h.Kernel.Applied));
+        Assert.Equal(1_800U, Assert.Single(_h.Controller.Starts).LeaseSeconds);
+    }
+
+    [Fact]
+    public async Task A_client_that_already_has_a_session_is_not_adopted_again()
+    {
+        var key = SessionHarness.Key();
+        await _h.OnlineAsync(key, "100.64.0.10");
+        var adopt = new SessionAdopt
+        {
+            Subscriber = SessionHarness.Identity(key),
+            Ip = "100.64.0.31",
+            Policy = new ShapingPolicy { DownloadKbps = 5_000, UploadKbps = 1_000 },
+            LeaseExpires = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(_h.Time.GetUtcNow().AddMinutes(30)),
+        };
+
+        Assert.False(await _h.Manager.AdoptAsync(adopt, TestTimeouts.Token()));
+
+        Assert.Single(_h.Controller.Starts);
+        Assert.Equal("100.64.0.10", _h.Manager.FindByMac(key.Mac)!.Ip.ToString());
+    }
+
     public void Dispose() => _h.Dispose();
 }

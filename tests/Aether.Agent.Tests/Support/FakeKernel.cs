@@ -18,6 +18,9 @@ internal sealed class FakeKernel : ISessionKernel
 
     public bool FailInstalls { get; set; }
 
+    /// <summary>As the test options configure it.</summary>
+    public int Shards { get; set; } = 16;
+
     public Task Ready => Task.CompletedTask;
 
     public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
@@ -29,8 +32,8 @@ internal sealed class FakeKernel : ISessionKernel
                 return Task.FromResult(new KernelResult(false, "refused", null));
             case InstallSession install:
                 Elements.TryAdd(install.Ip.Value, new Counters());
-                AddClass(install.Interface, install.ClassId);
-                AddClass(SessionKernel.IfbName(install.Interface), install.ClassId);
+                AddClass(TcScript.DownloadDevice(install.Interface, install.Ip, Shards), install.ClassId);
+                AddClass(TcScript.UploadDevice(install.Interface, install.Ip, Shards), install.ClassId);
                 break;
             case RemoveSession remove:
                 Elements.TryRemove(remove.Ip.Value, out var final);
@@ -43,11 +46,14 @@ internal sealed class FakeKernel : ISessionKernel
         Task.FromResult(Elements.ToDictionary(e => e.Key, e => e.Value.Clone()));
 
     public Task<KernelSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new KernelSnapshot(Elements.ToDictionary(e => e.Key, e => e.Value.Clone()), Classes.ToDictionary(c => c.Key, c => c.Value.ToHashSet(), StringComparer.Ordinal)));
+        Task.FromResult(new KernelSnapshot(Elements.ToDictionary(e => e.Key, e => e.Value.Clone()), Classes.ToDictionary(c => c.Key, c => c.Value.ToHashSet(), StringComparer.Ordinal), Shards));
 
-    public Task RemoveOrphansAsync(IReadOnlyCollection<Ipv4Address> addresses, IReadOnlyDictionary<string, HashSet<ushort>> liveClasses, CancellationToken cancellationToken)
+    public List<ShapedClass> Kept { get; } = [];
+
+    public Task RemoveOrphansAsync(IReadOnlyCollection<Ipv4Address> addresses, IReadOnlyCollection<ShapedClass> keep, CancellationToken cancellationToken)
     {
         RemovedOrphans.AddRange(addresses);
+        Kept.AddRange(keep);
         foreach (var ip in addresses)
         {
             Elements.TryRemove(ip.Value, out _);

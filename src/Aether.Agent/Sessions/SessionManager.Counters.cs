@@ -1,0 +1,72 @@
+using Aether.Contracts.Agent.V1;
+
+namespace Aether.Agent.Sessions;
+
+internal sealed partial class SessionManager
+{
+    /// <summary>Sessions per counter message, so that a report stays well under gRPC's message size limit.</summary>
+    private const int SessionsPerReport = 5_000;
+
+    /// <summary>
+    /// One read of every session's counters: totals and deltas since the last sweep to the controller (which turns
+    /// them into SESSION_UPDATE and interim accounting), and the idle timeout for sessions whose counters stood still.
+    /// </summary>
+    public async Task SweepCountersAsync(CancellationToken cancellationToken)
+    {
+        if (_byId.IsEmpty)
+        {
+            return;
+        }
+        var totals = await _kernel.ReadCountersAsync(cancellationToken);
+        var now = _time.GetUtcNow();
+        var connected = _controller.IsConnected;
+        var report = new CounterReport();
+        var idle = new List<Session>();
+        foreach (var session in _byId.Values)
+        {
+            if (!totals.TryGetValue(session.Ip.Value, out var total))
+            {
+                continue;
+            }
+            var last = session.LastTotals;
+            var delta = total.BytesUp >= last.BytesUp && total.BytesDown >= last.BytesDown
+                ? new Counters
+                {
+                    BytesUp = total.BytesUp - last.BytesUp,
+                    BytesDown = total.BytesDown - last.BytesDown,
+                    PacketsUp = total.PacketsUp - Math.Min(total.PacketsUp, last.PacketsUp),
+                    PacketsDown = total.PacketsDown - Math.Min(total.PacketsDown, last.PacketsDown),
+                }
+                : total.Clone();
+            if (delta.PacketsUp + delta.PacketsDown > 0)
+            {
+                session.LastActivity = now;
+            }
+            session.LastTotals = total;
+            if (_options.IdleTimeout > TimeSpan.Zero && now - session.LastActivity >= _options.IdleTimeout)
+            {
+                idle.Add(session);
+            }
+            if (!connected)
+            {
+                continue;
+            }
+            report.Sessions.Add(new SessionCounters { SessionId = session.SessionId, Ip = session.Ip.ToString(), Total = total, Delta = delta, Seq = _controller.ReserveSeq() });
+            if (report.Sessions.Count == SessionsPerReport)
+            {
+                var full = report;
+                _controller.Send(m => m.Counters = full);
+                report = new CounterReport();
+            }
+        }
+        if (report.Sessions.Count > 0)
+        {
+            _controller.Send(m => m.Counters = report);
+        }
+        foreach (var session in idle)
+        {
+            await StopAsync(session, TerminateCause.IdleTimeout, $"no traffic for {_options.IdleTimeout.TotalSeconds:0} s",
+                s => _options.IdleTimeout > TimeSpan.Zero && _time.GetUtcNow() - s.LastActivity >= _options.IdleTimeout, cancellationToken);
+        }
+    }
+}

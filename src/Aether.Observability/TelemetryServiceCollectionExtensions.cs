@@ -1,0 +1,88 @@
+using Aether.Observability.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Aether.Observability;
+
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Metrics and traces for one Aether process. <paramref name="section"/> is the <c>Telemetry</c> section:
+    /// <c>OtlpEndpoint</c> (metrics and traces by OTLP when set), <c>TraceFile</c> (spans as JSON lines),
+    /// <c>ConsoleTraces</c> (spans on stdout). Tracing is on only when one of the three is set. Metrics are always on:
+    /// served by an HttpListener on <paramref name="metricsListenerAddress"/> when given (the agent), else by what
+    /// <paramref name="configureMetrics"/> adds (the controller maps its ASP.NET Core Prometheus endpoint).
+    /// </summary>
+    public static IServiceCollection AddAetherTelemetry(
+        this IServiceCollection services,
+        IConfiguration section,
+        string serviceName,
+        string? metricsListenerAddress = null,
+        Action<MeterProviderBuilder>? configureMetrics = null,
+        Action<TracerProviderBuilder>? configureTracing = null)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        var otlp = section["OtlpEndpoint"];
+        var traceFile = section["TraceFile"];
+        var consoleTraces = section.GetValue("ConsoleTraces", false);
+
+        var builder = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(AetherMetrics.MeterName, AetherMetrics.RadiusMeterName, AgentMetrics.MeterName)
+                    .AddRuntimeInstrumentation();
+                if (!string.IsNullOrWhiteSpace(metricsListenerAddress))
+                {
+                    var listen = new Uri(metricsListenerAddress);
+                    metrics.AddPrometheusHttpListener(o =>
+                    {
+                        // HttpListener spells "every address" as "+".
+                        o.Host = listen.Host is "0.0.0.0" or "[::]" ? "+" : listen.Host;
+                        o.Port = listen.Port;
+                        o.ScrapeEndpointPath = "/metrics";
+                    });
+                }
+
+                if (!string.IsNullOrWhiteSpace(otlp))
+                {
+                    metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                }
+
+                configureMetrics?.Invoke(metrics);
+            });
+
+        if (!string.IsNullOrWhiteSpace(otlp) || !string.IsNullOrWhiteSpace(traceFile) || consoleTraces)
+        {
+            builder.WithTracing(tracing =>
+            {
+                tracing.AddSource(AetherTracing.SourceName)
+                    .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
+                if (!string.IsNullOrWhiteSpace(otlp))
+                {
+                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                }
+
+                if (!string.IsNullOrWhiteSpace(traceFile))
+                {
+                    // Exported as each span ends: a lab test reads the file right after a setup.
+                    tracing.AddProcessor(new SimpleActivityExportProcessor(new FileActivityExporter(traceFile, serviceName)));
+                }
+
+                if (consoleTraces)
+                {
+                    tracing.AddConsoleExporter();
+                }
+
+                configureTracing?.Invoke(tracing);
+            });
+        }
+
+        return services;
+    }
+}

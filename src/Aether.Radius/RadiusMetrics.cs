@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Aether.Radius.Internal;
+
+namespace Aether.Radius;
+
+/// <summary>
+/// The RADIUS client's instruments, meter <see cref="MeterName"/> (the BCL's System.Diagnostics.Metrics only, so the
+/// library stays free of an exporter). Per server: requests answered or not, round trip, and whether it is held down.
+/// </summary>
+public static class RadiusMetrics
+{
+    public const string MeterName = "Aether.Radius";
+
+    public const string ServerLabel = "server";
+    public const string KindLabel = "kind";
+    public const string ResultLabel = "result";
+
+    private static readonly double[] s_latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private static readonly ConcurrentDictionary<RadiusClient, bool> s_clients = new();
+
+    internal static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Requests sent to one server, by server, kind (auth, acct) and result (answered, no-answer after every retransmission).</summary>
+    internal static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+        "aether.radius.requests", "{request}", "RADIUS requests per server, by kind and result.");
+
+    /// <summary>Requests no server answered (every configured server tried).</summary>
+    internal static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
+        "aether.radius.timeouts", "{request}", "RADIUS requests that no server answered.");
+
+    internal static readonly Histogram<double> RequestDuration = Meter.CreateHistogram(
+        "aether.radius.request.duration", "s", "RADIUS round trip of answered requests, per server.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_latencyBuckets });
+
+    internal static readonly ObservableGauge<int> ServerUp = Meter.CreateObservableGauge(
+        "aether.radius.server.up", ObserveServers, "{server}", "1 while a RADIUS server is in service, 0 while it is held down after not answering.");
+
+    internal static string Kind(bool accounting) => accounting ? "acct" : "auth";
+
+    internal static void Register(RadiusClient client) => s_clients[client] = true;
+
+    internal static void Unregister(RadiusClient client) => s_clients.TryRemove(client, out _);
+
+    private static IEnumerable<Measurement<int>> ObserveServers()
+    {
+        foreach (var client in s_clients.Keys)
+        {
+            foreach (var (server, up) in client.ServerStates())
+            {
+                yield return new Measurement<int>(up ? 1 : 0, new KeyValuePair<string, object?>(ServerLabel, server));
+            }
+        }
+    }
+
+    internal static KeyValuePair<string, object?> Server(ServerState server) => new(ServerLabel, server.Endpoint.Host);
+}
