@@ -302,15 +302,19 @@ aether_stop() {
   for b in "${BNGS[@]}"; do stop_bg "agent-$b"; done
   for r in "${RELAYS[@]}"; do stop_bg "access-$r"; done
   stop_bg controller
+  # The agent keeps its kernel state across its own restarts (subscribers keep forwarding); stopping
+  # Aether in the lab removes it: the nftables table, the clsact hooks and the IFB shard devices.
   for b in "${BNGS[@]}"; do
     if ns_exists "${BNG_NS[$b]}"; then
+      local dev
       ns "${BNG_NS[$b]}" nft delete table inet aether 2>/dev/null || true
-      ns "${BNG_NS[$b]}" tc qdisc del dev eth1 root 2>/dev/null || true
-      ns "${BNG_NS[$b]}" tc qdisc del dev eth1 ingress 2>/dev/null || true
-      ns "${BNG_NS[$b]}" ip link del ifb-eth1 2>/dev/null || true
-      ns "${BNG_NS[$b]}" tc qdisc del dev "$LOAD_IF" root 2>/dev/null || true
-      ns "${BNG_NS[$b]}" tc qdisc del dev "$LOAD_IF" ingress 2>/dev/null || true
-      ns "${BNG_NS[$b]}" ip link del "ifb-$LOAD_IF" 2>/dev/null || true
+      for dev in eth1 "$LOAD_IF"; do
+        ns "${BNG_NS[$b]}" tc qdisc del dev "$dev" clsact 2>/dev/null || true
+      done
+      for dev in $(ns "${BNG_NS[$b]}" ip -o link show | grep -o -E "(eth1|$LOAD_IF)-[du][0-9a-f]{2}" | sort -u); do
+        ns "${BNG_NS[$b]}" ip link del "$dev" 2>/dev/null || true
+      done
+      rm -rf "$LAB_DIR/agent-$b"
     fi
   done
 }

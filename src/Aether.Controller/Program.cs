@@ -71,7 +71,8 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountingQueue>()
 
 builder.Services.AddGrpc(o =>
 {
-    o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+    // A hello carries every session the agent holds (about 150 bytes each): 32 MB is 200,000 sessions.
+    o.MaxReceiveMessageSize = 32 * 1024 * 1024;
     o.EnableDetailedErrors = false;
 });
 builder.Services.AddGrpcReflection();

@@ -30,8 +30,8 @@ public sealed class ControllerLabTests
         await Poll.UntilAsync(async () => (await WalkingSkeletonTests.NftCountersAsync(ip)).Up < 0 ? "gone" : null, HopTimeout, "nft element removed");
         var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "1", "203.0.113.10");
         Assert.NotEqual(0, ping.ExitCode);
-        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip));
-        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "ifb-eth1", ip));
+        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: false));
+        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: true));
 
         // Two-phase stop in the read models, and accounting Stop in FreeRADIUS's radacct.
         var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
@@ -52,8 +52,8 @@ public sealed class ControllerLabTests
         var reply = await RadclientAsync("coa", $"Acct-Session-Id = \"{sessionId}\", Filter-Id = \"5M/2M\"");
         Assert.Contains("Received CoA-ACK", reply.Output, StringComparison.Ordinal);
 
-        await Poll.UntilAsync(async () => await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip) == 5000 ? "ok" : null, HopTimeout, "download class at 5 Mbit/s");
-        Assert.Equal(2000, await WalkingSkeletonTests.SessionClassRateAsync(Bng, "ifb-eth1", ip));
+        await Poll.UntilAsync(async () => await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: false) == 5000 ? "ok" : null, HopTimeout, "download class at 5 Mbit/s");
+        Assert.Equal(2000, await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: true));
         var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "2", "203.0.113.10");
         Assert.True(ping.ExitCode == 0, "the session must keep forwarding: " + ping.Describe());
         var rate = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
@@ -123,7 +123,7 @@ public sealed class ControllerLabTests
         var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
             "SELECT cause FROM sessions_history WHERE session_id = @s", ("s", sessionId)), TimeSpan.FromSeconds(60), "the reconciler to end the session");
         Assert.Equal("Lost-Service", cause);
-        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip));
+        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: false));
     }
 
     private async Task<(string SessionId, string Ip)> OnlineSessionAsync()

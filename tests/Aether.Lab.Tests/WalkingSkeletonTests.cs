@@ -53,9 +53,9 @@ public sealed class WalkingSkeletonTests
             ("mac", Convert.FromHexString(AcceptedMac.Replace(":", "", StringComparison.Ordinal))));
         Assert.Equal(ip, leaseIp);
 
-        // 6: tc HTB classes at the RADIUS rates: download on the subscriber-facing egress, upload on its IFB.
-        Assert.Equal(RadiusDownloadKbps, await SessionClassRateAsync(Bng, "eth1", ip));
-        Assert.Equal(RadiusUploadKbps, await SessionClassRateAsync(Bng, "ifb-eth1", ip));
+        // 6: tc HTB classes at the RADIUS rates, download and upload.
+        Assert.Equal(RadiusDownloadKbps, await SessionClassRateAsync(Bng, "eth1", ip, upload: false));
+        Assert.Equal(RadiusUploadKbps, await SessionClassRateAsync(Bng, "eth1", ip, upload: true));
 
         // 9: the subscriber reaches the upstream host through the BNG, and nftables counts it both ways.
         var ping = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "ping", "-c", "3", "-W", "2", Upstream);
@@ -120,9 +120,13 @@ public sealed class WalkingSkeletonTests
     /// The rate in kbit/s of the HTB class that a u32 filter on the device sends this address to
     /// (destination on the subscriber interface, source on its IFB), or null when there is none.
     /// </summary>
-    internal static async Task<long?> SessionClassRateAsync(string bng, string dev, string ip)
+    internal static async Task<long?> SessionClassRateAsync(string bng, string iface, string ip, bool upload)
     {
-        var offset = dev.StartsWith("ifb-", StringComparison.Ordinal) ? 12 : 16;
+        // The agent shapes on IFB shard devices chosen by the address's third octet: <iface>-d<shard> for
+        // download (matched on the destination, offset 16) and <iface>-u<shard> for upload (source, offset 12).
+        var shard = IPAddress.Parse(ip).GetAddressBytes()[2] % 16;
+        var dev = $"{iface}-{(upload ? 'u' : 'd')}{shard:x2}";
+        var offset = upload ? 12 : 16;
         var match = $"match {Convert.ToHexString(IPAddress.Parse(ip).GetAddressBytes()).ToLowerInvariant()}/ffffffff at {offset}";
         var filters = (await Shell.InNamespace(bng, TimeSpan.FromSeconds(10), "tc", "filter", "show", "dev", dev)).Output.Split('\n');
         string? flowid = null;

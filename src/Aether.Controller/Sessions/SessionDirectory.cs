@@ -25,6 +25,9 @@ internal sealed class LiveSession
 
     public required string BngId { get; init; }
 
+    /// <summary>The agent instance that reported the session.</summary>
+    public string InstanceId { get; init; } = "";
+
     public required string UserName { get; init; }
 
     public required SessionState State { get; init; }

@@ -45,12 +45,14 @@ internal sealed partial class SessionReports
             held.Add(state.SessionId);
             if (_directory.Find(state.SessionId) is null)
             {
-                _directory.Upsert(ToLive(connection.BngId, state));
+                _directory.Upsert(ToLive(connection.BngId, state, connection.InstanceId));
             }
         }
 
+        // Sessions of this same instance that it no longer holds are the agent's to report (it journals a
+        // NAS-Reboot stop for anything its kernel lost); only a new instance (state lost) needs the resync.
         var stale = new List<(string SessionId, string Ip)>();
-        foreach (var live in _directory.All.Where(s => s.BngId == connection.BngId && !held.Contains(s.SessionId)))
+        foreach (var live in _directory.All.Where(s => s.BngId == connection.BngId && !held.Contains(s.SessionId) && s.InstanceId != connection.InstanceId))
         {
             stale.Add((live.SessionId, live.State.Ip));
         }
@@ -60,7 +62,7 @@ internal sealed partial class SessionReports
             var page = await _readModel.ListActiveAsync(new SessionFilter(BngId: connection.BngId), 500, after, ct);
             foreach (var row in page.Items)
             {
-                if (!held.Contains(row.SessionId) && !stale.Exists(s => s.SessionId == row.SessionId))
+                if (!held.Contains(row.SessionId) && row.InstanceId != connection.InstanceId && !stale.Exists(s => s.SessionId == row.SessionId))
                 {
                     stale.Add((row.SessionId, row.Ip));
                 }
@@ -111,8 +113,12 @@ internal sealed partial class SessionReports
             case AgentMessage.BodyOneofCase.SessionStarted:
             {
                 var state = message.SessionStarted.Session;
-                var live = ToLive(connection.BngId, state);
+                var live = ToLive(connection.BngId, state, connection.InstanceId);
                 _directory.Upsert(live);
+                if (message.SessionStarted.Provisional)
+                {
+                    _ = ConfirmProvisionalAsync(connection, live, ct);
+                }
                 connection.SessionCount = _directory.CountFor(connection.BngId);
                 await _events.PublishAsync(NewEvent(EventTypes.SessionStart, connection, message.Seq, time) with
                 {
@@ -198,10 +204,36 @@ internal sealed partial class SessionReports
         Time = time,
     };
 
-    private LiveSession ToLive(string bngId, SessionState state) => new()
+    /// <summary>
+    /// A session the agent started on its fail-open default plan while the controller was away: authorize it
+    /// now, then keep it with the real policy or end it.
+    /// </summary>
+    private async Task ConfirmProvisionalAsync(AgentConnection connection, LiveSession live, CancellationToken ct)
+    {
+        try
+        {
+            var result = await _authorizer.AuthorizeAsync(connection.BngId, new AuthorizeRequest { Subscriber = live.State.Subscriber }, ct);
+            if (result.Accepted)
+            {
+                await connection.SendAsync(m => m.PolicyApply = new PolicyApply { SessionId = live.SessionId, Ip = live.State.Ip, Policy = result.Policy }, ct);
+            }
+            else if (result.Reason != "RADIUS unavailable")
+            {
+                await connection.SendAsync(m => m.PolicyRemove = new PolicyRemove { SessionId = live.SessionId, Ip = live.State.Ip, Cause = "Admin-Reset" }, ct);
+            }
+            LogProvisional(live.SessionId, connection.BngId, result.Accepted ? "confirmed" : result.Reason);
+        }
+        catch (OperationCanceledException)
+        {
+            // The agent went away; its next hello carries the session again.
+        }
+    }
+
+    private LiveSession ToLive(string bngId, SessionState state, string instanceId) => new()
     {
         SessionId = state.SessionId,
         BngId = bngId,
+        InstanceId = instanceId,
         UserName = _authorizer.UserName(bngId, state.Subscriber),
         State = state,
         Policy = state.Policy ?? new ShapingPolicy(),
@@ -232,6 +264,9 @@ internal sealed partial class SessionReports
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Session {SessionId} on {BngId} (ip={Ip}) is no longer held by the agent after its restart: SESSION_STOP NAS-Reboot")]
     private partial void LogStaleSession(string sessionId, string bngId, string ip);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Provisional session {SessionId} on {BngId}: {Outcome}")]
+    private partial void LogProvisional(string sessionId, string bngId, string outcome);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "SESSION_STOP {SessionId} on {BngId}: ip={Ip} cause={Cause}")]
     private partial void LogSessionStop(string sessionId, string bngId, string ip, string cause);
