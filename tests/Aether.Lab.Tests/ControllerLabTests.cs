@@ -123,7 +123,10 @@ public sealed class ControllerLabTests
         var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
             "SELECT cause FROM sessions_history WHERE session_id = @s", ("s", sessionId)), TimeSpan.FromSeconds(60), "the reconciler to end the session");
         Assert.Equal("Lost-Service", cause);
-        Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: false));
+        Assert.Null(await WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE session_id = @s", ("s", sessionId)));
+        // Kea may now give the freed address to someone else: take the host off it.
+        await _lab.ReleaseAsync(Host);
     }
 
     private async Task<(string SessionId, string Ip)> OnlineSessionAsync()
