@@ -8,7 +8,7 @@ export DOTNET_NOLOGO := 1
 
 DEBIAN_PACKAGES := chromium kea-dhcp4-server kea-ctrl-agent kea-admin freeradius freeradius-postgresql freeradius-utils \
 	nats-server postgresql nftables iproute2 isc-dhcp-client iperf3 libpcap0.8 curl dnsutils gettext-base \
-	python3 iputils-ping procps util-linux
+	python3 iputils-ping procps util-linux dnsmasq-base dbus-daemon
 
 .PHONY: help deps build web web-test lint test test-unit test-lab demo load down status clean
 

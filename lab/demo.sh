@@ -13,12 +13,18 @@ step "Starting Aether (controller, ${#RELAYS[@]} access relays, BNG agents ${BNG
 "$LAB_ROOT/lab.sh" start
 step "Bringing $(all_hosts | wc -l) subscriber hosts online with dhclient (${UNPROVISIONED[*]} has no subscription: FreeRADIUS rejects it)"
 "$LAB_ROOT/lab.sh" online || true
+step "Starting weighted random traffic from the hosts for 30 minutes (aether-sim traffic, lab/sim/traffic.json)"
+"$LAB_ROOT/lab.sh" traffic 30m
 ip netns exec ae-h01-1 curl -s -m 5 "http://$UPSTREAM_WEB_IP/" >/dev/null && echo "ae-h01-1 reached http://$UPSTREAM_WEB_IP/ through the BNG" || true
 
 cat <<INFO
 
 Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
 
+  Dashboard   http://127.0.0.1:$CONTROLLER_HTTP_PORT/
+              sign in with the operator key: $(awk '$1 == "lab-operator" {print $3}' "$LAB_DIR/api-keys")
+              (keys in $LAB_DIR/api-keys; reads need no key in the lab)
+  GraphiQL    http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphiql
   GraphQL     http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql
               curl -s http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql -H 'content-type: application/json' \\
                 -d '{"query":"{ sessions(first: 20) { totalCount nodes { id bngId mac ip circuitId remoteId downloadKbps uploadKbps bytesUp bytesDown } } }"}'

@@ -6,6 +6,7 @@
 #   lab/lab.sh up        build the topology and start the services (idempotent)
 #   lab/lab.sh start     start the Aether processes (controller, access relay, agent)
 #   lab/lab.sh online    run dhclient in every subscriber host
+#   lab/lab.sh traffic [DURATION]  weighted random traffic from the hosts (default 30m)
 #   lab/lab.sh status    show what is running
 #   lab/lab.sh topology  print the topology (nodes, links, addresses) as JSON
 #   lab/lab.sh down      stop everything and remove every namespace, link and data directory (idempotent)
@@ -209,10 +210,14 @@ upstream_up() {
   echo "Aether lab upstream: you reached the internet." >"$LAB_DIR/www/index.html"
   start_bg upstream-http "$NS_UP" python3 -m http.server --bind "$UPSTREAM_WEB_IP" --directory "$LAB_DIR/www" 80
   start_bg upstream-iperf3 "$NS_UP" iperf3 -s -B "$UPSTREAM_WEB_IP" -p 5201
+  # DNS for the subscribers: every name under example.net answers with the upstream host.
+  start_bg upstream-dns "$NS_UP" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
+    --listen-address="$UPSTREAM_WEB_IP" --bind-interfaces --address=/example.net/"$UPSTREAM_WEB_IP" \
+    --pid-file="$LAB_DIR/run/dnsmasq-internal.pid" --user=root
 }
 
 services_down() {
-  for s in upstream-iperf3 upstream-http freeradius kea-ctrl-agent kea-dhcp4 nats; do stop_bg "$s"; done
+  for s in upstream-dns upstream-iperf3 upstream-http freeradius kea-ctrl-agent kea-dhcp4 nats; do stop_bg "$s"; done
   if [ -f "$LAB_DIR/pg/PG_VERSION" ]; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$LAB_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -231,6 +236,12 @@ bin_dll() { # bin_dll PROJECT ASSEMBLY
 controller_start() {
   local controller
   controller=$(bin_dll Aether.Controller aether-controller)
+  # API keys for the lab's GraphQL (the provisioning console and aether-sim provision need the operator key).
+  if [ ! -f "$LAB_DIR/api-keys" ]; then
+    printf '# name role key\nlab-operator operator %s\nlab-viewer viewer %s\n' \
+      "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >"$LAB_DIR/api-keys"
+    chmod 600 "$LAB_DIR/api-keys"
+  fi
 
   start_bg controller - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
     dotnet "$controller" \
@@ -254,6 +265,7 @@ controller_start() {
     --DynamicAuthorization:Clients:0:Name=lab-radclient \
     --Controller:AcctInterimIntervalSeconds=30 \
     --Controller:WebRoot="$REPO_ROOT/web/dist" \
+    --GraphQL:ApiKeysFile="$LAB_DIR/api-keys" \
     --Reconciler:Enabled=true \
     --Reconciler:KeaControlAgentUrl="http://127.0.0.1:$KEA_CA_PORT/" \
     --Reconciler:KeaUser="$KEA_CA_USER" \
@@ -286,7 +298,8 @@ aether_start() {
       --Agent:SubscriberInterfaces:0:Name=eth1 \
       --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
       $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY" ) \
-      --Agent:StateDirectory="$LAB_DIR/agent-$b"
+      --Agent:StateDirectory="$LAB_DIR/agent-$b" \
+      --Agent:HealthInterval=00:00:05
   done
   for b in "${BNGS[@]}"; do
     wait_for "agent $b to register with the controller" 60 \
@@ -299,6 +312,7 @@ aether_start() {
 
 aether_stop() {
   local b r
+  stop_bg sim-traffic
   for b in "${BNGS[@]}"; do stop_bg "agent-$b"; done
   for r in "${RELAYS[@]}"; do stop_bg "access-$r"; done
   stop_bg controller
@@ -317,6 +331,13 @@ aether_stop() {
       rm -rf "$LAB_DIR/agent-$b"
     fi
   done
+}
+
+# Weighted random traffic from the subscriber hosts (aether-sim traffic, lab/sim/traffic.json), bounded.
+traffic_start() {
+  local duration=${1:-30m} sim
+  sim=$(bin_dll Aether.Simulator aether-sim)
+  start_bg sim-traffic - dotnet "$sim" traffic --config "$LAB_ROOT/sim/traffic.json" --duration "$duration"
 }
 
 dhclient_one() { # dhclient_one HOST: one DORA with a bounded time, then dhclient keeps renewing
@@ -345,7 +366,7 @@ status() {
   else
     printf '  %-18s stopped\n' postgres
   fi
-  local names=(nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 controller)
+  local names=(nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 upstream-dns controller sim-traffic)
   for r in "${RELAYS[@]}"; do names+=("access-$r"); done
   for b in "${BNGS[@]}"; do names+=("agent-$b"); done
   for s in "${names[@]}"; do
@@ -407,6 +428,7 @@ case "${1:-}" in
   online) need_root; shift; online "$@" ;;
   status) status ;;
   topology) topology_json ;;
+  traffic) need_root; traffic_start "${2:-30m}" ;;
   down) down ;;
-  *) echo "usage: $0 up|start|stop|online [HOST...]|status|topology|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|online [HOST...]|traffic [DURATION]|status|topology|down" >&2; exit 2 ;;
 esac

@@ -38,7 +38,13 @@ public sealed class GraphQLSubscriptionLabTests
         DateTimeOffset received;
         while (true)
         {
-            next = await ReceiveAsync(ws, cts.Token);
+            var receive = ReceiveAsync(ws, cts.Token);
+            if (await Task.WhenAny(receive, online) == online && !receive.IsCompleted)
+            {
+                var (failed, _) = await online;
+                Assert.True(failed.ExitCode == 0, "dhclient got no lease: " + failed.Describe());
+            }
+            next = await receive;
             received = DateTimeOffset.UtcNow;
             Assert.Equal("next", next.GetProperty("type").GetString());
             var session = next.GetProperty("payload").GetProperty("data").GetProperty("sessionEvents").GetProperty("session");

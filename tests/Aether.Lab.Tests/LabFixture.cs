@@ -47,18 +47,25 @@ public sealed class LabFixture : IAsyncLifetime
     public async Task<(ShellResult Dhclient, string Ip)> BringOnlineAsync(string host, int timeoutSeconds = 45)
     {
         await ReleaseAsync(host);
+        Directory.CreateDirectory(Path.Combine(LabDir, "dhclient"));
         var dhclient = await Shell.InNamespace(host, TimeSpan.FromSeconds(timeoutSeconds + 15),
             "timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "dhclient", "-1", "-v",
-            "-pf", PidFile(host), "-lf", $"{LabDir}/dhclient-{host}.leases", "eth0");
+            "-pf", PidFile(host), "-lf", $"{LabDir}/dhclient/{host}.leases", "eth0");
         return (dhclient, await HostAddressAsync(host));
     }
 
-    /// <summary>DHCPRELEASE and stop the host's dhclient; the address is removed.</summary>
+    /// <summary>DHCPRELEASE and stop the host's dhclient (same files as lab/lab.sh online); the address is removed.</summary>
     public async Task ReleaseAsync(string host)
     {
         if (File.Exists(PidFile(host)))
         {
-            await Shell.InNamespace(host, TimeSpan.FromSeconds(20), "dhclient", "-r", "-pf", PidFile(host), "eth0");
+            await Shell.InNamespace(host, TimeSpan.FromSeconds(20), "dhclient", "-r", "-pf", PidFile(host), "-lf", $"{LabDir}/dhclient/{host}.leases", "eth0");
+        }
+        // No other DHCP client may be left running in the host.
+        var pids = await Shell.RunAsync("ip", ["netns", "pids", host], TimeSpan.FromSeconds(10));
+        foreach (var pid in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Shell.RunAsync("kill", ["-TERM", pid.Trim()], TimeSpan.FromSeconds(5));
         }
         await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
     }
@@ -70,7 +77,7 @@ public sealed class LabFixture : IAsyncLifetime
         return field?.Split('/')[0] ?? "";
     }
 
-    private string PidFile(string host) => $"{LabDir}/dhclient-{host}.pid";
+    private string PidFile(string host) => $"{LabDir}/dhclient/{host}.pid";
 
     public string ReadLog(string name)
     {

@@ -26,15 +26,27 @@ public sealed class TwoBngLabTests
 
         await Shell.RunAsync(_lab.LabScript, ["online"], TimeSpan.FromSeconds(120));
 
-        // Traffic from every host through its BNG to the upstream host.
-        foreach (var host in hosts.Where(h => h.Name != Unprovisioned))
+        // The simulator's weighted random traffic (web and iperf3) from every provisioned host, for a bounded time.
+        var provisioned = hosts.Where(h => h.Name != Unprovisioned).Select(h => h.Name).ToList();
+        var config = Path.Combine(_lab.LabDir, "traffic-test.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
         {
-            var curl = await Shell.InNamespace(host.Name, TimeSpan.FromSeconds(20), "curl", "-s", "-m", "10", "http://203.0.113.10/");
-            Assert.True(curl.Output.Contains("you reached the internet", StringComparison.Ordinal), $"{host.Name}: {curl.Describe()}");
-        }
+            duration = "12s",
+            hosts = provisioned,
+            sleep = new { min = "200ms", max = "1s" },
+            maxActionsPerHost = 50,
+            actions = new object[]
+            {
+                new { name = "web", weight = 4, timeout = "10s", command = new[] { "curl", "-sS", "-o", "/dev/null", "--max-time", "8", "http://203.0.113.10/" } },
+                new { name = "bulk", weight = 1, timeout = "10s", command = new[] { "iperf3", "-c", "203.0.113.10", "-p", "5201", "-t", "2", "-b", "5M" } },
+            },
+        }));
+        var simulator = Path.Combine(LabFixture.RepoRoot, "src", "Aether.Simulator", "bin", "Release", "net10.0", "aether-sim.dll");
+        var traffic = await Shell.RunAsync("dotnet", [simulator, "traffic", "--config", config], TimeSpan.FromSeconds(90));
+        Assert.True(traffic.ExitCode == 0, "every host should get traffic through: " + traffic.Describe());
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        const string Query = "{ sessions(first: 100) { totalCount nodes { id bngId mac ip bytesUp bytesDown } } agents { bngId } }";
+        const string Query = "{ sessions(first: 100) { totalCount nodes { id bngId mac ip bytesUp bytesDown } } agents { bngId } bngs { id health { cpuPercent memoryBytes sessionCount } } }";
         var sessions = await Poll.UntilAsync(async () =>
         {
             var response = await http.PostAsJsonAsync(_lab.GraphQLUrl, new { query = Query });
@@ -44,8 +56,11 @@ public sealed class TwoBngLabTests
             var grown = hosts.Where(h => h.Name != Unprovisioned).All(h => nodes.Any(n =>
                 n.GetProperty("mac").GetString() == h.Mac && n.GetProperty("bngId").GetString() == h.Bng
                 && n.GetProperty("bytesUp").GetInt64() > 0 && n.GetProperty("bytesDown").GetInt64() > 0));
-            return grown ? doc : null;
-        }, HopTimeout, "a session with growing counters for every provisioned host");
+            // Both BNGs report health (every 5 s in the lab) and it reaches the read models.
+            var healthy = doc.RootElement.GetProperty("data").GetProperty("bngs").EnumerateArray()
+                .Count(b => b.GetProperty("health").ValueKind == JsonValueKind.Object && b.GetProperty("health").GetProperty("memoryBytes").GetInt64() > 0);
+            return grown && healthy >= 2 ? doc : null;
+        }, HopTimeout, "a session with growing counters for every provisioned host, and health from both BNGs");
         using (sessions)
         {
             var nodes = sessions.RootElement.GetProperty("data").GetProperty("sessions").GetProperty("nodes").EnumerateArray().ToList();
