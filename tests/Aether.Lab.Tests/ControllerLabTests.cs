@@ -131,10 +131,23 @@ public sealed class ControllerLabTests
 
     private async Task<(string SessionId, string Ip)> OnlineSessionAsync()
     {
+        // The session this DHCP exchange creates, not the one the release before it ends.
+        var since = DateTime.UtcNow.AddSeconds(-1);
         var (dhclient, ip) = await _lab.BringOnlineAsync(Host);
         Assert.True(dhclient.ExitCode == 0, "dhclient got no lease: " + dhclient.Describe());
-        var sessionId = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip ORDER BY started DESC LIMIT 1", ("ip", ip)), HopTimeout, "sessions_active row");
+        // Wait until the read model has settled on one session for the host (a release just before, or an
+        // address conflict, can leave a row that is about to be stopped).
+        string? previous = null;
+        var sessionId = await Poll.UntilAsync(async () =>
+        {
+            var row = await WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+                "SELECT CASE WHEN count(*) = 1 THEN min(session_id) END FROM sessions_active WHERE host(ip) = @ip AND started >= @since",
+                ("ip", ip), ("since", since));
+            var settled = row is not null && row == previous ? row : null;
+            previous = row;
+            await Task.Delay(settled is null ? 750 : 0);
+            return settled;
+        }, HopTimeout, "one settled sessions_active row");
         return (sessionId, ip);
     }
 

@@ -65,7 +65,7 @@ public sealed class LabFixture : IAsyncLifetime
         var pids = await Shell.RunAsync("ip", ["netns", "pids", host], TimeSpan.FromSeconds(10));
         foreach (var pid in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            await Shell.RunAsync("kill", ["-TERM", pid.Trim()], TimeSpan.FromSeconds(5));
+            await Shell.RunAsync("kill", ["-KILL", pid.Trim()], TimeSpan.FromSeconds(5));
         }
         await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
     }

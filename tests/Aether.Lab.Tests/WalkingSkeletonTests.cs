@@ -184,20 +184,22 @@ public sealed class WalkingSkeletonTests
         return (await Read("sub_up"), await Read("sub_down"));
     }
 
+    /// <summary>The newest event on the subject for this address (an earlier session may have had it).</summary>
     private async Task<string?> FindEventAsync(string subject, string ip)
     {
         await using var nats = new NatsConnection(new NatsOpts { Url = _lab.NatsUrl });
         var js = new NatsJSContext(nats);
         var consumer = await js.CreateOrderedConsumerAsync("AETHER_EVENTS", new NatsJSOrderedConsumerOpts { FilterSubjects = [subject] });
+        string? newest = null;
         await foreach (var msg in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000, Expires = TimeSpan.FromSeconds(2) }))
         {
             using var doc = JsonDocument.Parse(msg.Data);
             if (doc.RootElement.TryGetProperty("session", out var session) && session.GetProperty("ip").GetString() == ip)
             {
-                return doc.RootElement.GetRawText();
+                newest = doc.RootElement.GetRawText();
             }
         }
-        return null;
+        return newest;
     }
 
     internal static async Task<string?> QueryScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
