@@ -32,7 +32,7 @@ Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
               npx buf curl --protocol grpc --http2-prior-knowledge http://127.0.0.1:$CONTROLLER_GRPC_PORT/aether.ops.v1.OperationsService/ListSessions
               grpcurl -plaintext 127.0.0.1:$CONTROLLER_GRPC_PORT aether.ops.v1.OperationsService/ListSessions
   Data plane  ip netns exec ae-bng1 nft list table inet aether
-              ip netns exec ae-bng1 tc class show dev eth1       (download; upload: dev ifb-eth1)
+              ip netns exec ae-bng1 tc class show dev eth1-d00   (download; upload: dev eth1-u00)
   A host      ip netns exec ae-h01-1 curl http://$UPSTREAM_WEB_IP/
   PostgreSQL  psql -h 127.0.0.1 -p $PG_PORT -U aether aether   (password aether; Kea: kea/kea, RADIUS: radius/radius)
 

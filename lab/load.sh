@@ -70,7 +70,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 in_graphql=$(curl -s "http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql" -H 'content-type: application/json' \
-  -d "{\"query\":\"{ sessions(first: 1, bngId: \\\"$LOAD_BNG\\\") { totalCount } }\"}" \
+  -d "{\"query\":\"{ sessions(first: 1, filter: { bngId: \\\"$LOAD_BNG\\\" }) { totalCount } }\"}" \
   | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["sessions"]["totalCount"])')
 in_kernel=$(ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_up \
   | python3 -c 'import json,sys;d=json.load(sys.stdin)["nftables"];print(sum(len(x["set"].get("elem",[])) for x in d if "set" in x))')

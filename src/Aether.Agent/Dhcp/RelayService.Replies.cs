@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -11,6 +12,12 @@ namespace Aether.Agent.Dhcp;
 internal sealed partial class RelayService
 {
     private static readonly byte[] BroadcastMac = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+    // Replies are handled concurrently: a DHCPACK waits for its kernel programming and state write (group
+    // committed), and one subscriber's wait must not hold up every other reply. Bounded, so a flood cannot
+    // grow memory without limit.
+    private const int MaxRepliesInFlight = 4096;
+    private readonly SemaphoreSlim _replySlots = new(MaxRepliesInFlight, MaxRepliesInFlight);
 
     // ---- server -> client ------------------------------------------------------------------------
 
@@ -34,19 +41,41 @@ internal sealed partial class RelayService
                 LogServerSocketError(ex.Message);
                 continue;
             }
+            var length = received.ReceivedBytes;
+            var copy = ArrayPool<byte>.Shared.Rent(length);
+            buffer.AsSpan(0, length).CopyTo(copy);
             try
             {
-                await HandleServerReplyAsync(buffer.AsMemory(0, received.ReceivedBytes), cancellationToken);
+                await _replySlots.WaitAsync(cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                ArrayPool<byte>.Shared.Return(copy);
                 return;
             }
-            catch (Exception ex)
-            {
-                _counters.Drop(RelayCounters.ServerSide, DropReason.InternalError);
-                LogReplyFailed(ex);
-            }
+            _ = HandleReplyInBackgroundAsync(copy, length, cancellationToken);
+        }
+    }
+
+    private async Task HandleReplyInBackgroundAsync(byte[] copy, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HandleServerReplyAsync(copy.AsMemory(0, length), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (Exception ex)
+        {
+            _counters.Drop(RelayCounters.ServerSide, DropReason.InternalError);
+            LogReplyFailed(ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+            _replySlots.Release();
         }
     }
 
