@@ -77,6 +77,10 @@ public sealed class ControllerLabTests
             "echo 'Acct-Session-Id = \"x\"' | radclient -r 1 -t 2 -x 127.0.0.1:3799 disconnect wrong-secret"], TimeSpan.FromSeconds(20));
         Assert.NotEqual(0, reply.ExitCode);
         Assert.DoesNotContain("Received Disconnect", reply.Output, StringComparison.Ordinal);
+
+        // The listener is up and answers the same request with the right secret: the silence was the refusal.
+        var valid = await RadclientAsync("disconnect", "Acct-Session-Id = \"x\"");
+        Assert.Contains("Received Disconnect-NAK", valid.Output, StringComparison.Ordinal);
     }
 
     [Fact]
