@@ -7,6 +7,7 @@
 #   lab/lab.sh start     start the Aether processes (controller, access relay, agent)
 #   lab/lab.sh online    run dhclient in every subscriber host
 #   lab/lab.sh traffic [DURATION]  weighted random traffic from the hosts (default 30m)
+#   lab/lab.sh kill NAME SIGKILL one lab process (e.g. agent-bng-01, controller, nats); start restarts Aether's
 #   lab/lab.sh status    show what is running
 #   lab/lab.sh topology  print the topology (nodes, links, addresses) as JSON
 #   lab/lab.sh down      stop everything and remove every namespace, link and data directory (idempotent)
@@ -167,7 +168,8 @@ render() { # render TEMPLATE OUT: substitute ${VAR} from the environment
 kea_up() {
   mkdir -p "$LAB_DIR/kea"
   KEA_SUBNETS=$(kea_subnets)
-  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT KEA_LEASE_SECONDS KEA_SUBNETS
+  SHORT_LEASE_MAC_PREFIX=$(echo "$SHORT_LEASE_MAC_PREFIX" | tr -d :)
+  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT KEA_LEASE_SECONDS KEA_SUBNETS SHORT_LEASE_MAC_PREFIX SHORT_LEASE_SECONDS
   render "$LAB_ROOT/kea/kea-dhcp4.json" "$LAB_DIR/kea/kea-dhcp4.json"
   render "$LAB_ROOT/kea/kea-ctrl-agent.json" "$LAB_DIR/kea/kea-ctrl-agent.json"
   kea-dhcp4 -t "$LAB_DIR/kea/kea-dhcp4.json" >"$LAB_DIR/log/kea-check.log" 2>&1 \
@@ -405,6 +407,15 @@ up() {
   log "lab is up (data in $LAB_DIR)"
 }
 
+# kill NAME: SIGKILL one of the lab's processes (and its process group), as a crash would; `start` brings it back.
+kill_one() {
+  local p; p=$(pidfile "$1")
+  [ -f "$p" ] || die "$1 is not running (no $p)"
+  kill -KILL -- "-$(cat "$p")" 2>/dev/null || kill -KILL "$(cat "$p")" 2>/dev/null || true
+  rm -f "$p"
+  log "$1 killed"
+}
+
 down() {
   need_root
   local h
@@ -425,10 +436,11 @@ case "${1:-}" in
   services) need_root; mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"; postgres_up; nats_up; kea_up; radius_up ;;
   start-controller) need_root; controller_start ;;
   stop) need_root; aether_stop ;;
+  kill) need_root; kill_one "${2:?usage: $0 kill NAME (see status)}" ;;
   online) need_root; shift; online "$@" ;;
   status) status ;;
   topology) topology_json ;;
   traffic) need_root; traffic_start "${2:-30m}" ;;
   down) down ;;
-  *) echo "usage: $0 up|start|stop|online [HOST...]|traffic [DURATION]|status|topology|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|kill NAME|online [HOST...]|traffic [DURATION]|status|topology|down" >&2; exit 2 ;;
 esac

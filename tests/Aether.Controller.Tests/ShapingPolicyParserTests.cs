@@ -76,6 +76,19 @@ public sealed class ShapingPolicyParserTests
     }
 
     [Fact]
+    public void Idle_Timeout_in_the_reply_rides_with_the_policy()
+    {
+        var policy = ShapingPolicyParser.Parse([
+            RadiusAttribute.FromString(RadiusAttributeType.FilterId, "8M/2M"),
+            RadiusAttribute.FromUInt32(RadiusAttributeType.IdleTimeout, 300),
+        ]);
+
+        Assert.NotNull(policy);
+        Assert.Equal(300U, policy.IdleTimeoutSeconds);
+        Assert.Equal(8_000UL, policy.DownloadKbps);
+    }
+
+    [Fact]
     public void No_rate_attribute_gives_no_policy()
     {
         Assert.Null(ShapingPolicyParser.Parse([RadiusAttribute.FromString(RadiusAttributeType.ReplyMessage, "welcome")]));

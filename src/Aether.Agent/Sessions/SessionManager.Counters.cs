@@ -43,7 +43,7 @@ internal sealed partial class SessionManager
                 session.LastActivity = now;
             }
             session.LastTotals = total;
-            if (_options.IdleTimeout > TimeSpan.Zero && now - session.LastActivity >= _options.IdleTimeout)
+            if (IdleTimeoutOf(session) is { } timeout && now - session.LastActivity >= timeout)
             {
                 idle.Add(session);
             }
@@ -65,8 +65,15 @@ internal sealed partial class SessionManager
         }
         foreach (var session in idle)
         {
-            await StopAsync(session, TerminateCause.IdleTimeout, $"no traffic for {_options.IdleTimeout.TotalSeconds:0} s",
-                s => _options.IdleTimeout > TimeSpan.Zero && _time.GetUtcNow() - s.LastActivity >= _options.IdleTimeout, cancellationToken);
+            await StopAsync(session, TerminateCause.IdleTimeout, $"no traffic for {IdleTimeoutOf(session)?.TotalSeconds ?? 0:0} s",
+                s => IdleTimeoutOf(s) is { } t && _time.GetUtcNow() - s.LastActivity >= t, cancellationToken);
         }
+    }
+
+    /// <summary>The session's own Idle-Timeout (from RADIUS) or else the agent's; null when the session never idles out.</summary>
+    private TimeSpan? IdleTimeoutOf(Session session)
+    {
+        var timeout = session.Policy.IdleTimeoutSeconds > 0 ? TimeSpan.FromSeconds(session.Policy.IdleTimeoutSeconds) : _options.IdleTimeout;
+        return timeout > TimeSpan.Zero ? timeout : null;
     }
 }

@@ -28,12 +28,16 @@ internal sealed partial class SessionManager
             LogPolicyFailed(session.SessionId, session.Mac, session.Ip.ToString(), result.Error ?? "unknown");
             return false;
         }
-        session.Policy = command.Policy;
+        // A rate change (CoA with only a rate) keeps the session's Idle-Timeout.
+        var policy = command.Policy.IdleTimeoutSeconds == 0 && session.Policy.IdleTimeoutSeconds > 0
+            ? new ShapingPolicy(command.Policy) { IdleTimeoutSeconds = session.Policy.IdleTimeoutSeconds }
+            : command.Policy;
+        session.Policy = policy;
         session.Provisional = false;
         // The decision cached for the subscriber follows, so that a new lease gets the new policy too.
         if (_decisions.TryGetValue(session.Key, out var decision) && decision.Accepted)
         {
-            _decisions[session.Key] = decision with { Policy = command.Policy, Provisional = false };
+            _decisions[session.Key] = decision with { Policy = policy, Provisional = false };
         }
         _ = _store.PutAsync(session.ToStored());
         LogPolicyChanged(session.SessionId, session.Mac, session.Ip.ToString(), command.Policy.DownloadKbps, command.Policy.UploadKbps);

@@ -27,8 +27,14 @@ internal static class ShapingPolicyParser
     {
         uint? ossDown = null, ossUp = null, ossDownBurst = null, ossUpBurst = null, wisprDown = null, wisprUp = null;
         string? mikrotik = null, filterId = null;
+        uint idleTimeout = 0;
         foreach (var a in attributes)
         {
+            if (a.VendorId == 0 && a.Type == RadiusAttributeType.IdleTimeout && a.Value.Length == 4)
+            {
+                idleTimeout = a.AsUInt32();
+                continue;
+            }
             if (a.VendorId == OssVendorId && a.Value.Length == 4)
             {
                 switch (a.VendorType)
@@ -60,6 +66,16 @@ internal static class ShapingPolicyParser
             }
         }
 
+        var policy = RatePolicy(ossDown, ossUp, ossDownBurst, ossUpBurst, wisprDown, wisprUp, mikrotik, filterId);
+        if (policy is not null)
+        {
+            policy.IdleTimeoutSeconds = idleTimeout;
+        }
+        return policy;
+    }
+
+    private static ShapingPolicy? RatePolicy(uint? ossDown, uint? ossUp, uint? ossDownBurst, uint? ossUpBurst, uint? wisprDown, uint? wisprUp, string? mikrotik, string? filterId)
+    {
         if (ossDown is not null || ossUp is not null)
         {
             return Policy("oss", ossDown ?? ossUp ?? 0, ossUp ?? ossDown ?? 0, ossDownBurst ?? 0, ossUpBurst ?? 0);

@@ -71,8 +71,11 @@ internal sealed partial class LeaseReconciler : BackgroundService
         foreach (var agent in _agents.Agents)
         {
             var bng = agent.BngId;
-            var active = leases.Where(l => l.State == 0 && l.Expires > now && RelayId(l.RelayAgentInfo) == bng).ToList();
-            var byIp = active.ToDictionary(l => l.Ip, StringComparer.Ordinal);
+            var relayed = leases.Where(l => l.State == 0 && RelayId(l.RelayAgentInfo) == bng).ToList();
+            var active = relayed.Where(l => l.Expires > now).ToList();
+            // A lease that ran out a moment ago still covers its session: the agent, which saw the lease time,
+            // ends it itself (Session-Timeout) within a second; the reconciler is for leases that are gone.
+            var byIp = relayed.Where(l => l.Expires > now - _options.Grace).ToDictionary(l => l.Ip, StringComparer.Ordinal);
             var sessions = _directory.All.Where(s => s.BngId == bng).ToList();
 
             foreach (var session in sessions)
@@ -92,7 +95,7 @@ internal sealed partial class LeaseReconciler : BackgroundService
             var covered = sessions.Select(s => s.State.Ip).ToHashSet(StringComparer.Ordinal);
             foreach (var lease in active.Where(l => !covered.Contains(l.Ip)))
             {
-                if (now - lease.LastTransaction < _options.Grace || _tombstones.Contains(bng, lease.Mac) || _tombstones.Contains(bng, lease.Ip))
+                if (now - lease.LastTransaction < _options.Grace || _tombstones.Holds(bng, lease.Mac, lease.Ip, lease.LastTransaction))
                 {
                     skipped++;
                     continue;

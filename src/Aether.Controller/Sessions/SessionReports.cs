@@ -17,12 +17,14 @@ internal sealed partial class SessionReports
     private readonly Authorizer _authorizer;
     private readonly AccountingQueue _accounting;
     private readonly SessionReadModel _readModel;
+    private readonly Tombstones _tombstones;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionReports> _logger;
 
     public SessionReports(IEventPublisher events, SessionDirectory directory, Authorizer authorizer, AccountingQueue accounting,
-        SessionReadModel readModel, TimeProvider time, ILogger<SessionReports> logger)
+        SessionReadModel readModel, Tombstones tombstones, TimeProvider time, ILogger<SessionReports> logger)
     {
+        _tombstones = tombstones;
         _events = events;
         _directory = directory;
         _authorizer = authorizer;
@@ -158,6 +160,8 @@ internal sealed partial class SessionReports
                 LogSessionStop(stopped.SessionId, connection.BngId, stopped.Ip, stopped.Cause);
                 if (live is not null)
                 {
+                    // Kea may still hold the lease (idle timeout, Disconnect): the reconciler must not revive it.
+                    _tombstones.Add(connection.BngId, live.State.Subscriber.Mac, live.State.Ip, live.State.LeaseExpires?.ToDateTimeOffset());
                     live.Counters = stopped.FinalCounters ?? new Counters();
                     _accounting.Stop(live, stopped.Cause);
                 }

@@ -3,38 +3,57 @@ using System.Collections.Concurrent;
 namespace Aether.Controller.Sessions;
 
 /// <summary>
-/// Sessions ended on purpose (Disconnect, RELEASE) are remembered for a while so that the reconciler does
-/// not bring them back from a lease that Kea still holds.
+/// Ended sessions (Disconnect, idle timeout, any stop an agent reports) are remembered for a while so that the
+/// reconciler does not bring them back from the lease that Kea still holds. A lease the client renewed after the
+/// session ended is a new transaction and is not held back.
 /// </summary>
 internal sealed class Tombstones
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     public Tombstones(TimeProvider time) => _time = time;
 
     public TimeSpan Ttl { get; init; } = TimeSpan.FromMinutes(10);
 
-    public void Add(string bngId, string mac, string ip)
+    /// <summary>Remembers an ended session for <see cref="Ttl"/>, or until its lease would have run out if that is later.</summary>
+    public void Add(string bngId, string mac, string ip, DateTimeOffset? leaseExpires = null)
     {
-        var until = _time.GetUtcNow() + Ttl;
-        _entries[Key(bngId, mac)] = until;
-        _entries[Key(bngId, ip)] = until;
+        var now = _time.GetUtcNow();
+        var until = now + Ttl;
+        if (leaseExpires > until)
+        {
+            until = leaseExpires.Value;
+        }
+        var entry = new Entry(now, until);
+        _entries[Key(bngId, mac)] = entry;
+        _entries[Key(bngId, ip)] = entry;
     }
 
-    public bool Contains(string bngId, string macOrIp)
+    public bool Contains(string bngId, string macOrIp) => Find(bngId, macOrIp) is not null;
+
+    /// <summary>True when the lease (by MAC or address) belongs to an ended session and was not renewed since it ended.</summary>
+    public bool Holds(string bngId, string mac, string ip, DateTimeOffset leaseTransaction)
     {
-        if (!_entries.TryGetValue(Key(bngId, macOrIp), out var until))
+        var entry = Find(bngId, mac) ?? Find(bngId, ip);
+        return entry is not null && leaseTransaction <= entry.Value.Ended;
+    }
+
+    private Entry? Find(string bngId, string macOrIp)
+    {
+        if (!_entries.TryGetValue(Key(bngId, macOrIp), out var entry))
         {
-            return false;
+            return null;
         }
-        if (until > _time.GetUtcNow())
+        if (entry.Until > _time.GetUtcNow())
         {
-            return true;
+            return entry;
         }
         _entries.TryRemove(Key(bngId, macOrIp), out _);
-        return false;
+        return null;
     }
+
+    private readonly record struct Entry(DateTimeOffset Ended, DateTimeOffset Until);
 
     public int Count => _entries.Count;
 

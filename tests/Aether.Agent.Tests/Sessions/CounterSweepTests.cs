@@ -60,6 +60,28 @@ public sealed class CounterSweepTests
     }
 
     [Fact]
+    public async Task A_session_with_its_own_Idle_Timeout_from_RADIUS_ends_after_it_even_when_the_agent_has_none()
+    {
+        using var h = new SessionHarness();
+        h.Controller.Decide = _ => new AuthorizeResult
+        {
+            Accepted = true,
+            Policy = new ShapingPolicy { PolicyId = "oss:1000/1000", DownloadKbps = 1000, UploadKbps = 1000, IdleTimeoutSeconds = 120 },
+        };
+        var session = await h.OnlineAsync(SessionHarness.Key(), "100.64.0.10");
+        h.Time.Advance(TimeSpan.FromSeconds(60));
+        await h.Manager.SweepCountersAsync(TestTimeouts.Token());
+        Assert.Empty(h.Controller.Stops);
+
+        h.Time.Advance(TimeSpan.FromSeconds(61));
+        await h.Manager.SweepCountersAsync(TestTimeouts.Token());
+
+        var stop = Assert.Single(h.Controller.Stops);
+        Assert.Equal(session.SessionId, stop.SessionId);
+        Assert.Equal("Idle-Timeout", stop.Cause);
+    }
+
+    [Fact]
     public async Task Counters_are_not_sent_while_the_controller_is_away()
     {
         using var h = new SessionHarness();
