@@ -11,6 +11,21 @@ internal sealed class AgentOptions
     /// <summary>The controller's gRPC address, e.g. http://198.18.0.1:50051.</summary>
     public string Controller { get; set; } = "http://127.0.0.1:50051";
 
+    /// <summary>
+    /// Bearer token presented to the controller (its Controller:AgentTokens entry for this bng_id). Prefer
+    /// Agent:TokenFile or the environment (Agent__Token): it is never logged.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>PEM file of the CA that signed the controller's certificate (https controller URL only); the platform's trust store when unset.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>PEM client certificate presented to the controller (its common name must be <see cref="BngId"/>), with <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/> (mode 600).</summary>
+    public string? TlsKeyFile { get; set; }
+
     /// <summary>The DHCP server (Kea) the agent relays to.</summary>
     public string DhcpServer { get; set; } = "";
 

@@ -29,6 +29,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             errors.Add($"Agent:Controller '{o.Controller}' is not an http(s) URL.");
         }
+        TlsErrors(o, uri, errors);
+        if (o.Token is { } token && (token.Length == 0 || token.Any(char.IsControl)))
+        {
+            errors.Add("Agent:Token must not be empty or hold control characters.");
+        }
         if (!IPAddress.TryParse(o.DhcpServer, out var server) || server.AddressFamily != AddressFamily.InterNetwork)
         {
             errors.Add($"Agent:DhcpServer '{o.DhcpServer}' is not an IPv4 address.");
@@ -94,6 +99,49 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
         return errors;
+    }
+
+    private static void TlsErrors(AgentOptions o, Uri? controller, List<string> errors)
+    {
+        var tls = o.TlsCaFile is not null || o.TlsCertificateFile is not null || o.TlsKeyFile is not null;
+        if (tls && controller is not null && controller.Scheme != "https")
+        {
+            errors.Add($"Agent:TlsCaFile, TlsCertificateFile and TlsKeyFile need an https Agent:Controller, not '{o.Controller}'.");
+        }
+        if (o.TlsCaFile is { } ca)
+        {
+            try
+            {
+                if (Control.ControllerChannel.LoadAuthority(ca).Count == 0)
+                {
+                    errors.Add($"Agent:TlsCaFile '{ca}' holds no certificate.");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                errors.Add($"Agent:TlsCaFile '{ca}' cannot be read as PEM certificates: {ex.Message}");
+            }
+        }
+        if ((o.TlsCertificateFile is null) != (o.TlsKeyFile is null))
+        {
+            errors.Add("Agent:TlsCertificateFile and Agent:TlsKeyFile go together: set both or neither.");
+        }
+        else if (o.TlsCertificateFile is { } certificate && o.TlsKeyFile is { } key)
+        {
+            try
+            {
+                using var loaded = Control.ControllerChannel.LoadClientCertificate(certificate, key);
+                var name = loaded.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
+                if (!string.IsNullOrEmpty(o.BngId) && name != o.BngId)
+                {
+                    errors.Add($"Agent:TlsCertificateFile '{certificate}' is for '{name}', not this agent's bng id '{o.BngId}'.");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                errors.Add($"Agent:TlsCertificateFile '{certificate}' with Agent:TlsKeyFile '{key}' cannot be loaded: {ex.Message}");
+            }
+        }
     }
 
     private static void InterfaceErrors(AgentOptions o, List<string> errors)

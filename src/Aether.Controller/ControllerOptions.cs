@@ -38,6 +38,19 @@ internal sealed class ControllerOptions
     /// <summary>A file of "bng_id token" lines (# comments), read at start; merged into AgentTokens.</summary>
     public string? AgentTokensFile { get; set; }
 
+    /// <summary>
+    /// PEM file of the CA that signs agents' client certificates. When set, an agent's stream is accepted only over
+    /// TLS with a client certificate from this CA whose common name is the agent's bng_id (the gRPC endpoint needs
+    /// ClientCertificateMode AllowCertificate or RequireCertificate).
+    /// </summary>
+    public string? AgentCaFile { get; set; }
+
+    /// <summary>The largest message an agent (or an Operations API client) may send; larger ones end the call with ResourceExhausted.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = DefaultMaxReceiveMessageBytes;
+
+    /// <summary>A hello carries every session the agent holds (about 150 bytes each): 32 MB is 200,000 sessions.</summary>
+    public const int DefaultMaxReceiveMessageBytes = 32 * 1024 * 1024;
+
     /// <summary>Rates applied when an Access-Accept carries none (kbit/s).</summary>
     public long DefaultDownloadKbps { get; set; } = 1_000_000;
 
@@ -72,6 +85,33 @@ internal sealed class ControllerOptions
         if (AgentTokensFile is not null && !File.Exists(AgentTokensFile))
         {
             errors.Add($"Controller:AgentTokensFile '{AgentTokensFile}' does not exist.");
+        }
+        if (AgentCaFile is not null)
+        {
+            if (!File.Exists(AgentCaFile))
+            {
+                errors.Add($"Controller:AgentCaFile '{AgentCaFile}' does not exist.");
+            }
+            else
+            {
+                try
+                {
+                    var authority = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+                    authority.ImportFromPemFile(AgentCaFile);
+                    if (authority.Count == 0)
+                    {
+                        errors.Add($"Controller:AgentCaFile '{AgentCaFile}' holds no certificate.");
+                    }
+                }
+                catch (System.Security.Cryptography.CryptographicException ex)
+                {
+                    errors.Add($"Controller:AgentCaFile '{AgentCaFile}' is not a PEM certificate file: {ex.Message}");
+                }
+            }
+        }
+        if (MaxReceiveMessageBytes < 64 * 1024)
+        {
+            errors.Add("Controller:MaxReceiveMessageBytes must be at least 65536.");
         }
         if (AgentQueueCapacity < 16)
         {

@@ -8,6 +8,7 @@ using Aether.Controller.Telemetry;
 using Aether.Events;
 using Aether.GraphQL;
 using Aether.Ingestor;
+using Aether.Observability;
 using Aether.Radius;
 using Aether.Radius.DynamicAuthorization;
 using Aether.Storage;
@@ -23,6 +24,8 @@ if (rebuildReadModels)
 
 // Settings files live beside the binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// *SecretFile, *PasswordFile and *TokenFile settings: the secret read from that file (docs/operations.md).
+builder.Configuration.AddAetherSecretFiles();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>
 {
@@ -66,6 +69,12 @@ if (builder.Configuration.GetValue<bool>("Reconciler:Enabled"))
 
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddSingleton<AgentAuthenticator>();
+builder.Services.AddSingleton<AgentCertificates>();
+// TLS comes from Kestrel's own settings (Kestrel:Endpoints:<name>:Url https://..., :Certificate:Path/KeyPath,
+// :ClientCertificateMode); agents' client certificates are checked against Controller:AgentCaFile.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+    https.ClientCertificateValidation = (certificate, _, errors) =>
+        kestrel.ApplicationServices.GetRequiredService<AgentCertificates>().IsTrusted(certificate, errors)));
 builder.Services.AddSingleton<Tombstones>();
 builder.Services.AddSingleton<SessionCommands>();
 builder.Services.AddSingleton<ChangeOfAuthorization>();
@@ -79,8 +88,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountingQueue>()
 
 builder.Services.AddGrpc(o =>
 {
-    // A hello carries every session the agent holds (about 150 bytes each): 32 MB is 200,000 sessions.
-    o.MaxReceiveMessageSize = 32 * 1024 * 1024;
+    o.MaxReceiveMessageSize = builder.Configuration.GetValue("Controller:MaxReceiveMessageBytes", ControllerOptions.DefaultMaxReceiveMessageBytes);
     o.EnableDetailedErrors = false;
 });
 builder.Services.AddGrpcReflection();

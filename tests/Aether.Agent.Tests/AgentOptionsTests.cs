@@ -48,4 +48,18 @@ public sealed class AgentOptionsTests
     [Fact]
     public void An_interface_name_must_leave_room_for_its_ifb() =>
         Assert.Contains(AgentOptionsValidator.Errors(TestOptions.Valid("/var/lib/a", "a-very-long-name")), e => e.Contains("IFB", StringComparison.Ordinal));
+
+    [Fact]
+    public void Tls_settings_need_https_readable_files_and_a_certificate_with_its_key()
+    {
+        var options = TestOptions.Valid("/var/lib/a");
+        options.TlsCaFile = "/nonexistent/ca.crt";
+        options.TlsCertificateFile = "/nonexistent/agent.crt";
+
+        var errors = AgentOptionsValidator.Errors(options);
+
+        Assert.Contains(errors, e => e.Contains("need an https Agent:Controller", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Agent:TlsCaFile '/nonexistent/ca.crt'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("set both or neither", StringComparison.Ordinal));
+    }
 }

@@ -16,16 +16,7 @@ internal sealed partial class ControllerLink
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = FirstBackoff;
-        using var grpc = GrpcChannel.ForAddress(_options.Controller, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-            },
-        });
+        using var grpc = ControllerChannel.Create(_options);
         var client = new AgentGatewayService.AgentGatewayServiceClient(grpc);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -65,7 +56,7 @@ internal sealed partial class ControllerLink
     private async Task RunStreamAsync(AgentGatewayService.AgentGatewayServiceClient client, CancellationToken stoppingToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var call = client.Connect(cancellationToken: cts.Token);
+        using var call = client.Connect(ControllerChannel.Headers(_options), cancellationToken: cts.Token);
 
         var hello = NewMessage();
         hello.Hello = _identity.CreateHello(_commands.Value.SnapshotSessions());

@@ -152,6 +152,12 @@ internal sealed partial class RelayService
             SocketFor(port).SendTo(buffer.AsSpan(0, written), System.Net.Sockets.SocketFlags.None, _server);
             _counters.RelayedToServer();
         }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            // Also reached after an awaited authorization, where nothing above would count it.
+            _counters.Drop(port.Name, DropReason.InternalError);
+            LogFrameFailed(port.Name, ex);
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);

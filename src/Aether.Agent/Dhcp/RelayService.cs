@@ -49,8 +49,7 @@ internal sealed partial class RelayService : BackgroundService
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(port.GatewayIp.ToIPAddress(), ServerPort));
-            _serverSockets[port.GatewayIp] = socket;
-            receivers.Add(ReceiveFromServerAsync(socket, stoppingToken));
+            receivers.Add(ReceiveFromServerAsync(UseServerSocket(port.GatewayIp, socket), stoppingToken));
         }
         LogRelaying(_server.ToString(), _options.BngId, _capture.Ports.Count);
 
@@ -58,22 +57,38 @@ internal sealed partial class RelayService : BackgroundService
         {
             await foreach (var frame in _capture.Frames.ReadAllAsync(stoppingToken))
             {
-                try
-                {
-                    HandleClientFrame(frame, stoppingToken);
-                }
-                catch (Exception ex)
-                {
-                    _counters.Drop(frame.Port.Name, DropReason.InternalError);
-                    LogFrameFailed(frame.Port.Name, ex);
-                    frame.Return();
-                }
+                OnCapturedFrame(frame, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         await Task.WhenAll(receivers);
+    }
+
+    /// <summary>
+    /// One frame from the capture: relayed, or dropped and counted by reason. Nothing a subscriber sends may
+    /// escape from here; a frame whose handling fails is counted as internal-error.
+    /// </summary>
+    internal void OnCapturedFrame(CapturedFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            HandleClientFrame(frame, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _counters.Drop(frame.Port.Name, DropReason.InternalError);
+            LogFrameFailed(frame.Port.Name, ex);
+            frame.Return();
+        }
+    }
+
+    /// <summary>The socket bound to giaddr:67 of a subscriber interface, relaying to and receiving from the server.</summary>
+    internal Socket UseServerSocket(Ipv4Address gatewayIp, Socket socket)
+    {
+        _serverSockets[gatewayIp] = socket;
+        return socket;
     }
 
     public override void Dispose()

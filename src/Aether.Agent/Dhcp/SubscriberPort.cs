@@ -8,11 +8,20 @@ namespace Aether.Agent.Dhcp;
 /// <summary>A captured frame from a subscriber-facing interface, in a pooled buffer the consumer returns.</summary>
 internal sealed class CapturedFrame(SubscriberPort port, byte[] buffer, int length)
 {
+    private int _returned;
+
     public SubscriberPort Port { get; } = port;
 
     public ReadOnlySpan<byte> Data => buffer.AsSpan(0, length);
 
-    public void Return() => ArrayPool<byte>.Shared.Return(buffer);
+    /// <summary>Gives the buffer back to the pool, once: a second return would hand one buffer to two renters.</summary>
+    public void Return()
+    {
+        if (Interlocked.Exchange(ref _returned, 1) == 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }
 
 /// <summary>One subscriber-facing interface: its Option 82 policy and its pcap handle for capture and injection.</summary>

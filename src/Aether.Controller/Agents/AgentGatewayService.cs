@@ -17,6 +17,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 {
     private readonly AgentRegistry _registry;
     private readonly AgentAuthenticator _authenticator;
+    private readonly AgentCertificates _certificates;
     private readonly Authorizer _authorizer;
     private readonly SessionReports _reports;
     private readonly ControllerOptions _options;
@@ -27,6 +28,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     public AgentGatewayService(
         AgentRegistry registry,
         AgentAuthenticator authenticator,
+        AgentCertificates certificates,
         Authorizer authorizer,
         SessionReports reports,
         IOptions<ControllerOptions> options,
@@ -36,6 +38,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     {
         _registry = registry;
         _authenticator = authenticator;
+        _certificates = certificates;
         _authorizer = authorizer;
         _reports = reports;
         _options = options.Value;
@@ -64,6 +67,12 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         {
             LogUnauthenticated(first.Hello.BngId, context.Peer);
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"no valid token for agent {first.Hello.BngId}"));
+        }
+
+        if (_certificates.Enabled && !_certificates.Matches(context.GetHttpContext().Connection.ClientCertificate, first.Hello.BngId, out var presented))
+        {
+            LogWrongCertificate(first.Hello.BngId, context.Peer, presented.Length == 0 ? "none" : presented);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"agent {first.Hello.BngId} needs a client certificate whose common name is its bng_id"));
         }
 
         var connection = new AgentConnection(first.Hello, context.Peer, _time.GetUtcNow(), _options.AgentQueueCapacity, lifetime);
@@ -191,6 +200,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: missing or wrong token")]
     private partial void LogUnauthenticated(string bngId, string peer);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: client certificate common name {Presented} is not its bng_id")]
+    private partial void LogWrongCertificate(string bngId, string peer, string presented);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Agent {BngId}: a new stream replaces instance {InstanceId} from {Peer}")]
     private partial void LogReplaced(string bngId, string instanceId, string peer);

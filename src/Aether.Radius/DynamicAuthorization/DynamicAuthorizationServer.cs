@@ -144,6 +144,8 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
         }
         catch (Exception ex)
         {
+            Statistics.CountFailed();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.Failed);
             Log.ProcessingFailed(_logger, source, ex);
         }
         finally
@@ -159,6 +161,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
         if (!_clients.TryGetValue(source.Address, out var client))
         {
             Statistics.CountUnknownClient();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.UnknownClient);
             Log.UnknownClient(_logger, source);
             return;
         }
@@ -166,6 +169,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
         if (!RadiusPacket.TryParse(datagram.Span, out var packet, out var error))
         {
             Statistics.CountMalformed();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.Malformed);
             Log.Malformed(_logger, client.Name, source, error);
             return;
         }
@@ -173,6 +177,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
         if (packet.Code is not (RadiusCode.CoaRequest or RadiusCode.DisconnectRequest))
         {
             Statistics.CountUnsupportedCode();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.UnsupportedCode);
             Log.UnsupportedCode(_logger, packet.Code, client.Name, source);
             return;
         }
@@ -180,6 +185,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
         if (!RadiusAuthenticators.VerifyRequest(packet.Raw.Span, client.Secret))
         {
             Statistics.CountInvalidAuthenticator();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.BadAuthenticator);
             Log.InvalidAuthenticator(_logger, packet.Code, packet.Identifier, client.Name, source);
             return;
         }
@@ -190,6 +196,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
             || (messageAuthenticator == MessageAuthenticatorStatus.Absent && _options.RequireMessageAuthenticator))
         {
             Statistics.CountInvalidMessageAuthenticator();
+            RadiusMetrics.CountCoaDropped(CoaDropReasons.BadMessageAuthenticator);
             Log.InvalidMessageAuthenticator(_logger, packet.Code, packet.Identifier, client.Name, source, messageAuthenticator);
             return;
         }
@@ -203,6 +210,7 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
                 return;
             case DuplicateCache.Lookup.InProgress:
                 Statistics.CountDuplicate();
+                RadiusMetrics.CountCoaDropped(CoaDropReasons.InProgress);
                 Log.Duplicate(_logger, packet.Code, packet.Identifier, source);
                 return;
         }
@@ -213,9 +221,10 @@ public sealed partial class DynamicAuthorizationServer : BackgroundService
             var request = new DynamicAuthorizationRequest(packet.Code, packet.Identifier, packet.Attributes, source, client.Name);
             var result = await DecideAsync(request, stoppingToken);
             answer = Encode(packet, result, client.Secret);
-            Statistics.CountAnswer(result.Acknowledged);
             Log.Answered(_logger, packet.Code, packet.Identifier, client.Name, source, request.AcctSessionId, result.Acknowledged, result.ErrorCause);
             await socket.SendToAsync(answer, SocketFlags.None, source, stoppingToken);
+            // Counted once sent, so that every datagram lands in exactly one outcome (a failed send is Failed).
+            Statistics.CountAnswer(result.Acknowledged);
         }
         finally
         {

@@ -13,6 +13,7 @@ public sealed class DynamicAuthorizationStatistics
     private long _acks;
     private long _naks;
     private long _handlerFailures;
+    private long _failed;
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -35,6 +36,16 @@ public sealed class DynamicAuthorizationStatistics
 
     public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
 
+    /// <summary>Datagrams whose handling failed unexpectedly, so that they got no answer.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>
+    /// Every received datagram ends in exactly one of these outcomes; equal to <see cref="Received"/> once the
+    /// server is idle.
+    /// </summary>
+    public long Accounted => UnknownClients + Malformed + UnsupportedCodes + InvalidAuthenticators + InvalidMessageAuthenticators
+        + Duplicates + Acks + Naks + Failed;
+
     internal void CountReceived() => Interlocked.Increment(ref _received);
 
     internal void CountUnknownClient() => Interlocked.Increment(ref _unknownClients);
@@ -52,4 +63,6 @@ public sealed class DynamicAuthorizationStatistics
     internal void CountAnswer(bool acknowledged) => Interlocked.Increment(ref acknowledged ? ref _acks : ref _naks);
 
     internal void CountHandlerFailure() => Interlocked.Increment(ref _handlerFailures);
+
+    internal void CountFailed() => Interlocked.Increment(ref _failed);
 }

@@ -9,6 +9,7 @@ using Aether.TestUtilities;
 
 namespace Aether.Radius.Tests.DynamicAuthorization;
 
+[Collection(DynamicAuthorizationCollection.Name)]
 public sealed class DynamicAuthorizationServerTests : IAsyncLifetime
 {
     private const string Secret = "coa-test-secret";
