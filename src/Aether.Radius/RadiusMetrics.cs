@@ -15,6 +15,7 @@ public static class RadiusMetrics
     public const string ServerLabel = "server";
     public const string KindLabel = "kind";
     public const string ResultLabel = "result";
+    public const string ReasonLabel = "reason";
 
     private static readonly double[] s_latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -36,6 +37,21 @@ public static class RadiusMetrics
 
     internal static readonly ObservableGauge<int> ServerUp = Meter.CreateObservableGauge(
         "aether.radius.server.up", ObserveServers, "{server}", "1 while a RADIUS server is in service, 0 while it is held down after not answering.");
+
+    /// <summary>RFC 5176 datagrams received on the dynamic authorization port, before any check.</summary>
+    internal static readonly Counter<long> DynamicAuthorizationReceived = Meter.CreateCounter<long>(
+        "aether.coa.received", "{datagram}", "RFC 5176 datagrams received on the CoA port, before any check.");
+
+    /// <summary>
+    /// RFC 5176 datagrams not handed to the controller, by reason: unknown-client, malformed, unsupported-code,
+    /// bad-authenticator, bad-message-authenticator (all unanswered) and duplicate (a retransmission: the cached
+    /// answer is resent, or nothing while the first copy is still being handled).
+    /// </summary>
+    internal static readonly Counter<long> DynamicAuthorizationDropped = Meter.CreateCounter<long>(
+        "aether.coa.dropped", "{datagram}", "RFC 5176 datagrams not handled, by reason (unanswered, or a retransmission).");
+
+    internal static void CountDropped(string reason) =>
+        DynamicAuthorizationDropped.Add(1, new KeyValuePair<string, object?>(ReasonLabel, reason));
 
     internal static string Kind(bool accounting) => accounting ? "acct" : "auth";
 

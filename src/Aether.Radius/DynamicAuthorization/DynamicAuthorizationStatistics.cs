@@ -35,19 +35,47 @@ public sealed class DynamicAuthorizationStatistics
 
     public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
 
-    internal void CountReceived() => Interlocked.Increment(ref _received);
+    internal void CountReceived()
+    {
+        Interlocked.Increment(ref _received);
+        RadiusMetrics.DynamicAuthorizationReceived.Add(1);
+    }
 
-    internal void CountUnknownClient() => Interlocked.Increment(ref _unknownClients);
+    internal void CountUnknownClient()
+    {
+        Interlocked.Increment(ref _unknownClients);
+        RadiusMetrics.CountDropped("unknown-client");
+    }
 
-    internal void CountMalformed() => Interlocked.Increment(ref _malformed);
+    internal void CountMalformed()
+    {
+        Interlocked.Increment(ref _malformed);
+        RadiusMetrics.CountDropped("malformed");
+    }
 
-    internal void CountUnsupportedCode() => Interlocked.Increment(ref _unsupportedCodes);
+    internal void CountUnsupportedCode()
+    {
+        Interlocked.Increment(ref _unsupportedCodes);
+        RadiusMetrics.CountDropped("unsupported-code");
+    }
 
-    internal void CountInvalidAuthenticator() => Interlocked.Increment(ref _invalidAuthenticators);
+    internal void CountInvalidAuthenticator()
+    {
+        Interlocked.Increment(ref _invalidAuthenticators);
+        RadiusMetrics.CountDropped("bad-authenticator");
+    }
 
-    internal void CountInvalidMessageAuthenticator() => Interlocked.Increment(ref _invalidMessageAuthenticators);
+    internal void CountInvalidMessageAuthenticator()
+    {
+        Interlocked.Increment(ref _invalidMessageAuthenticators);
+        RadiusMetrics.CountDropped("bad-message-authenticator");
+    }
 
-    internal void CountDuplicate() => Interlocked.Increment(ref _duplicates);
+    internal void CountDuplicate()
+    {
+        Interlocked.Increment(ref _duplicates);
+        RadiusMetrics.CountDropped("duplicate");
+    }
 
     internal void CountAnswer(bool acknowledged) => Interlocked.Increment(ref acknowledged ? ref _acks : ref _naks);
 
