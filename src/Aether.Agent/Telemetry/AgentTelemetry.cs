@@ -34,7 +34,7 @@ internal static class AgentTelemetry
 }
 
 /// <summary>Points the agent's observable instruments at the relay counters and the session table.</summary>
-internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager sessions, Control.ControllerLink controller) : IHostedService
+internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager sessions, Control.IControllerLink controller) : IHostedService
 {
     private readonly List<IDisposable> _bindings = [];
 
