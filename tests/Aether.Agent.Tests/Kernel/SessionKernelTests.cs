@@ -80,7 +80,7 @@ public sealed class SessionKernelTests : IAsyncLifetime
     {
         await using var k = new KernelHarness(_lab);
         await k.StartAsync();
-        var other = Ipv4Address.Parse(_lab.ClientIp.Replace(".10", ".77", StringComparison.Ordinal));
+        var other = Ipv4Address.Parse($"100.64.{_lab.Index}.77");
         await k.ApplyAsync(new InstallSession(other, "sub0", 0x10, KernelHarness.Plan(1_000, 1_000)));
         await k.ApplyAsync(new RemoveSession(other, "sub0", 0x10));
 
