@@ -245,8 +245,10 @@ controller_start() {
     chmod 600 "$LAB_DIR/api-keys"
   fi
 
+  local traces=()
+  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-controller.jsonl")
   start_bg controller - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
-    dotnet "$controller" \
+    dotnet "$controller" "${traces[@]}" \
     --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$CONTROLLER_GRPC_PORT" \
     --Kestrel:Endpoints:Grpc:Protocols=Http2 \
     --Kestrel:Endpoints:GrpcLab:Url="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
@@ -293,7 +295,9 @@ aether_start() {
   done
 
   for b in "${BNGS[@]}"; do
-    start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" \
+    local agent_traces=()
+    [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl")
+    start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" "${agent_traces[@]}" \
       --Agent:BngId="$b" \
       --Agent:Controller="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
       --Agent:DhcpServer="$MGMT_IP" \

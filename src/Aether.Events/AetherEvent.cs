@@ -46,6 +46,9 @@ public sealed record AetherEvent
     public BngHealth? Health { get; init; }
     public AccessRouter? Router { get; init; }
 
+    /// <summary>SESSION_START only: the agent's DISCOVER-to-ACK time for this setup, when it timed one.</summary>
+    public double? SetupSeconds { get; init; }
+
     /// <summary>The Nats-Msg-Id the event is published with, so JetStream drops a repeat inside its duplicate window.</summary>
     [JsonIgnore]
     public string MessageId => $"{BngId}.{InstanceId}.{Seq}";

@@ -84,6 +84,8 @@ public sealed class JetStreamEventPublisher : IEventPublisher, IDisposable
                     _streamReady = false;
                 }
 
+                AetherMetrics.PublishFailures.Add(1, new KeyValuePair<string, object?>(AetherMetrics.TypeLabel, e.Type));
+                activity?.AddEvent(new ActivityEvent("retry"));
                 EventsLog.PublishRetry(_logger, messageId, attempt, delay, ex);
                 await Task.Delay(delay, _timeProvider, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));

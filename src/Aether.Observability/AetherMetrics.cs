@@ -48,6 +48,12 @@ public static class AetherMetrics
     public static readonly ObservableGauge<long> AgentConnected = Meter.CreateObservableGauge(
         "aether.agent.connected", AgentConnectedSource.Observe, "{agent}", "1 while the agent's gRPC stream is open to this controller, 0 after it went away.");
 
+    /// <summary>Agent gRPC streams open on this controller (hello accepted, not yet ended).</summary>
+    public static readonly ObservedValues<long> AgentStreamsSource = new();
+
+    public static readonly ObservableGauge<long> AgentStreams = Meter.CreateObservableGauge(
+        "aether.agent.streams", AgentStreamsSource.Observe, "{stream}", "Agent gRPC streams open on this controller.");
+
     public static readonly ObservableGauge<long> AgentQueueDepth = Meter.CreateObservableGauge(
         "aether.agent.stream.queue.depth", AgentQueueDepthSource.Observe, "{message}", "Messages queued for an agent's stream writer.");
 
@@ -64,6 +70,10 @@ public static class AetherMetrics
         "aether.events.publish.duration", "s", "JetStream publish latency, until the stream acked.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    /// <summary>Failed publish attempts (each is retried until JetStream acks), by <see cref="TypeLabel"/>.</summary>
+    public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>(
+        "aether.events.publish.failures", "{attempt}", "JetStream publish attempts that failed and were retried, by event type.");
+
     public static readonly Histogram<long> IngestorBatchSize = Meter.CreateHistogram<long>(
         "aether.ingestor.batch.size", "{event}", "Events per batch the ingestor wrote in one transaction.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = BatchBuckets });
@@ -78,5 +88,14 @@ public static class AetherMetrics
     /// <summary>From the agent's SESSION_START (the DHCPACK) to its commit in the read models, by <see cref="BngLabel"/>.</summary>
     public static readonly Histogram<double> SessionStartCommitDelay = Meter.CreateHistogram(
         "aether.session.start.commit.delay", "s", "From the agent reporting a session (DHCPACK) to SESSION_START committed in PostgreSQL.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    /// <summary>
+    /// From the subscriber's DISCOVER captured by the agent to its SESSION_START committed in the read models, by
+    /// <see cref="BngLabel"/>: the agent's own DISCOVER-to-ACK time plus the report-to-commit delay.
+    /// Only for setups the agent timed (not renewals of a session it recovered after a restart).
+    /// </summary>
+    public static readonly Histogram<double> SessionSetupDuration = Meter.CreateHistogram(
+        "aether.session.setup.duration", "s", "Session setup latency, DISCOVER captured by the agent to SESSION_START committed in PostgreSQL.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 }

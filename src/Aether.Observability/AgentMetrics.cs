@@ -24,6 +24,18 @@ public static class AgentMetrics
     /// <summary>Sessions the agent holds.</summary>
     public static readonly ObservedValues<long> SessionsSource = new();
 
+    /// <summary>1 while the agent's stream to a controller is open, else 0.</summary>
+    public static readonly ObservedValues<long> ControllerConnectedSource = new();
+
+    /// <summary>Reports (session start, stop, policy) journaled and not yet acked by the controller.</summary>
+    public static readonly ObservedValues<long> OutboxSource = new();
+
+    public static readonly ObservableGauge<long> ControllerConnected = Meter.CreateObservableGauge(
+        "aether.agent.controller.connected", ControllerConnectedSource.Observe, "{stream}", "1 while the agent's gRPC stream to a controller is open, else 0.");
+
+    public static readonly ObservableGauge<long> Outbox = Meter.CreateObservableGauge(
+        "aether.agent.outbox.depth", OutboxSource.Observe, "{message}", "Reports journaled on the agent and not yet acked by the controller.");
+
     public static readonly ObservableCounter<long> DhcpRelayed = Meter.CreateObservableCounter(
         "aether.agent.dhcp.relayed", RelayedSource.Observe, "{packet}", "DHCP messages relayed, by direction.");
 

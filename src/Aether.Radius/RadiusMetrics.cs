@@ -38,6 +38,10 @@ public static class RadiusMetrics
     internal static readonly ObservableGauge<int> ServerUp = Meter.CreateObservableGauge(
         "aether.radius.server.up", ObserveServers, "{server}", "1 while a RADIUS server is in service, 0 while it is held down after not answering.");
 
+    /// <summary>RFC 5176 datagrams received on the dynamic authorization port, before any check.</summary>
+    internal static readonly Counter<long> CoaReceived = Meter.CreateCounter<long>(
+        "aether.coa.received", "{datagram}", "RFC 5176 datagrams received on the CoA port, before any check.");
+
     /// <summary>
     /// Datagrams at the RFC 5176 port that got no answer, by reason (<see cref="CoaDropReasons"/>): hostile or broken
     /// input is visible here, not only in logs.

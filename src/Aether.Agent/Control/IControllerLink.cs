@@ -7,6 +7,9 @@ internal interface IControllerLink
 {
     bool IsConnected { get; }
 
+    /// <summary>Reports journaled and not yet acked by the controller.</summary>
+    int OutboxCount { get; }
+
     /// <summary>Asks the controller whether this subscriber may have a lease, and with which policy.</summary>
     /// <exception cref="ControllerUnavailableException">Not connected, or no answer in time.</exception>
     Task<AuthorizeResult> AuthorizeAsync(SubscriberIdentity subscriber, uint xid, CancellationToken cancellationToken);

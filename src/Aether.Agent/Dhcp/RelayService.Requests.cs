@@ -118,6 +118,16 @@ internal sealed partial class RelayService
             Drop(frame, DropReason.Rejected);
             return;
         }
+
+        // A child of the setup's span (Telemetry/SetupTrace.cs) when this request belongs to one; no root spans
+        // for requests outside a traced setup.
+        using var span = System.Diagnostics.Activity.Current is null
+            ? null
+            : Observability.AetherTracing.Source.StartActivity("dhcp.relay " + type.ToString().ToUpperInvariant(), System.Diagnostics.ActivityKind.Client);
+        span?.SetTag("server.address", _server.Address.ToString());
+        span?.SetTag("server.port", _server.Port);
+        span?.SetTag("aether.mac", key.Mac);
+        span?.SetTag("aether.circuit_id", key.CircuitId);
         RelayToServer(frame);
     }
 

@@ -10,6 +10,7 @@ internal sealed partial class SessionManager
     /// <summary>
     /// One read of every session's counters: totals and deltas since the last sweep to the controller (which turns
     /// them into SESSION_UPDATE and interim accounting), and the idle timeout for sessions whose counters stood still.
+    /// The sweep's duration is recorded (aether.agent.counter.sweep.duration).
     /// </summary>
     public async Task SweepCountersAsync(CancellationToken cancellationToken)
     {
@@ -17,6 +18,13 @@ internal sealed partial class SessionManager
         {
             return;
         }
+        var started = _time.GetTimestamp();
+        await SweepCountersCoreAsync(cancellationToken);
+        Aether.Observability.AgentMetrics.CounterSweepDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private async Task SweepCountersCoreAsync(CancellationToken cancellationToken)
+    {
         var totals = await _kernel.ReadCountersAsync(cancellationToken);
         var now = _time.GetUtcNow();
         var connected = _controller.IsConnected;

@@ -105,7 +105,13 @@ internal sealed partial class SessionManager
         LogSessionStarted(session.SessionId, key.Mac, ip.ToString(), key.CircuitId, key.RemoteId, session.Policy.DownloadKbps, session.Policy.UploadKbps, session.Provisional);
 
         var state = session.ToState();
-        _controller.Report(m => m.SessionStarted = new SessionStarted { Session = state, LeaseSeconds = leaseSeconds, Provisional = session.Provisional });
+        _controller.Report(m => m.SessionStarted = new SessionStarted
+        {
+            Session = state,
+            LeaseSeconds = leaseSeconds,
+            Provisional = session.Provisional,
+            SetupSeconds = Telemetry.SetupTrace.Elapsed(key.Mac) ?? 0,
+        });
         _controller.Report(m => m.PolicyApplied = Applied(session));
         return true;
     }

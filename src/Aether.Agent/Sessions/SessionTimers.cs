@@ -41,9 +41,7 @@ internal sealed partial class SessionTimers : BackgroundService
                     if (_time.GetUtcNow() >= nextCounters)
                     {
                         nextCounters = _time.GetUtcNow() + _options.CounterInterval;
-                        var sweepStarted = _time.GetTimestamp();
                         await _sessions.SweepCountersAsync(stoppingToken);
-                        Aether.Observability.AgentMetrics.CounterSweepDuration.Record(_time.GetElapsedTime(sweepStarted).TotalSeconds);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -34,7 +34,7 @@ internal static class AgentTelemetry
 }
 
 /// <summary>Points the agent's observable instruments at the relay counters and the session table.</summary>
-internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager sessions) : IHostedService
+internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager sessions, Control.IControllerLink controller) : IHostedService
 {
     private readonly List<IDisposable> _bindings = [];
 
@@ -43,6 +43,8 @@ internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager
         _bindings.Add(AgentMetrics.RelayedSource.Bind(ObserveRelayed));
         _bindings.Add(AgentMetrics.DroppedSource.Bind(ObserveDropped));
         _bindings.Add(AgentMetrics.SessionsSource.Bind(() => [new Measurement<long>(sessions.Count)]));
+        _bindings.Add(AgentMetrics.ControllerConnectedSource.Bind(() => [new Measurement<long>(controller.IsConnected ? 1 : 0)]));
+        _bindings.Add(AgentMetrics.OutboxSource.Bind(() => [new Measurement<long>(controller.OutboxCount)]));
         return Task.CompletedTask;
     }
 

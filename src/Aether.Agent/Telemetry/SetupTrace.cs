@@ -65,6 +65,10 @@ internal static class SetupTrace
         return new Scope(previous);
     }
 
+    /// <summary>Seconds since the DISCOVER of <paramref name="mac"/>'s setup in progress, or null when none is.</summary>
+    public static double? Elapsed(string mac) =>
+        s_setups.TryGetValue(mac, out var setup) ? Stopwatch.GetElapsedTime(setup.Started).TotalSeconds : null;
+
     /// <summary>The ACK reached the client: the setup is complete.</summary>
     public static void Completed(string mac)
     {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
 using Aether.Controller.Sessions;
+using Aether.Observability;
 using Aether.Radius;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +14,7 @@ namespace Aether.Controller.Aaa;
 /// </summary>
 internal sealed partial class AccountingQueue : BackgroundService
 {
-    private readonly Channel<RadiusRequest> _queue = Channel.CreateBounded<RadiusRequest>(new BoundedChannelOptions(100_000)
+    private readonly Channel<Queued> _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(100_000)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -33,7 +35,7 @@ internal sealed partial class AccountingQueue : BackgroundService
     }
 
     public void Start(LiveSession session) =>
-        Enqueue(WithSession(RadiusRequest.AccountingStart(session.SessionId), session));
+        Enqueue(WithSession(RadiusRequest.AccountingStart(session.SessionId), session), "Start", session.SessionId);
 
     /// <summary>Interim-Update when the session's interval has passed since Start or the last interim.</summary>
     public void InterimIfDue(LiveSession session)
@@ -45,7 +47,7 @@ internal sealed partial class AccountingQueue : BackgroundService
             return;
         }
         session.LastInterim = now;
-        Enqueue(WithSession(RadiusRequest.AccountingInterim(session.SessionId, Counters(session)), session));
+        Enqueue(WithSession(RadiusRequest.AccountingInterim(session.SessionId, Counters(session)), session), "Interim-Update", session.SessionId);
     }
 
     private AccountingCounters Counters(LiveSession session) => new(session.Counters.BytesUp, session.Counters.BytesDown,
@@ -53,14 +55,16 @@ internal sealed partial class AccountingQueue : BackgroundService
 
     public void Stop(LiveSession session, string cause)
     {
-        Enqueue(WithSession(RadiusRequest.AccountingStop(session.SessionId, Counters(session), TerminateCause(cause)), session));
+        Enqueue(WithSession(RadiusRequest.AccountingStop(session.SessionId, Counters(session), TerminateCause(cause)), session), "Stop", session.SessionId);
     }
 
-    private void Enqueue(RadiusRequest request)
+    private void Enqueue(RadiusRequest request, string status, string sessionId)
     {
-        if (!_queue.Writer.TryWrite(request))
+        // The trace the record belongs to (a SESSION_START report carries the subscriber's setup trace).
+        var parent = Activity.Current?.Context ?? default;
+        if (!_queue.Writer.TryWrite(new Queued(request, status, sessionId, parent)))
         {
-            LogQueueFull();
+            LogQueueFull(status, sessionId);
         }
     }
 
@@ -87,19 +91,24 @@ internal sealed partial class AccountingQueue : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var request in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var queued in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            using var span = queued.Parent == default
+                ? null
+                : AetherTracing.Source.StartActivity("radius.accounting-request " + queued.Status, ActivityKind.Client, queued.Parent);
+            span?.SetTag("aether.session_id", queued.SessionId);
             var delay = TimeSpan.FromSeconds(1);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    await _radius.AccountAsync(request, stoppingToken);
+                    await _radius.AccountAsync(queued.Request, stoppingToken);
                     break;
                 }
                 catch (RadiusException ex)
                 {
-                    LogAccountingRetry(ex.Message, delay.TotalSeconds);
+                    span?.AddEvent(new ActivityEvent("retry"));
+                    LogAccountingRetry(queued.Status, queued.SessionId, ex.Message, delay.TotalSeconds);
                     await Task.Delay(delay, _time, stoppingToken);
                     delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
                 }
@@ -107,9 +116,11 @@ internal sealed partial class AccountingQueue : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 2300, Level = LogLevel.Error, Message = "Accounting queue is full; a record waits")]
-    private partial void LogQueueFull();
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Error, Message = "Accounting queue is full; Accounting-Request {Status} for session={SessionId} is lost")]
+    private partial void LogQueueFull(string status, string sessionId);
 
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Accounting not answered ({Reason}); retrying in {DelaySeconds} s")]
-    private partial void LogAccountingRetry(string reason, double delaySeconds);
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Accounting-Request {Status} for session={SessionId} not answered ({Reason}); retrying in {DelaySeconds} s")]
+    private partial void LogAccountingRetry(string status, string sessionId, string reason, double delaySeconds);
+
+    private sealed record Queued(RadiusRequest Request, string Status, string SessionId, ActivityContext Parent);
 }

@@ -185,7 +185,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         }
         catch (Exception ex)
         {
-            LogAuthorizeFailed(connection.BngId, request.Subscriber?.Mac ?? "", ex);
+            LogAuthorizeFailed(connection.BngId, request.Subscriber?.Mac ?? "", request.Subscriber?.CircuitId ?? "", ex);
         }
     }
 
@@ -210,6 +210,6 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Agent {BngId} sent an unexpected {Kind}")]
     private partial void LogUnexpected(string bngId, string kind);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Authorization for agent {BngId} mac={Mac} failed")]
-    private partial void LogAuthorizeFailed(string bngId, string mac, Exception exception);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Authorization for agent {BngId} mac={Mac} circuit-id={CircuitId} failed")]
+    private partial void LogAuthorizeFailed(string bngId, string mac, string circuitId, Exception exception);
 }

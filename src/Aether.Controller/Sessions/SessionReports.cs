@@ -126,6 +126,7 @@ internal sealed partial class SessionReports
                 {
                     SessionId = state.SessionId,
                     Session = ToInfo(live),
+                    SetupSeconds = message.SessionStarted.SetupSeconds > 0 ? message.SessionStarted.SetupSeconds : null,
                 }, ct);
                 LogSessionStart(state.SessionId, connection.BngId, state.Subscriber.Mac, state.Ip, state.Subscriber.CircuitId);
                 _accounting.Start(live);

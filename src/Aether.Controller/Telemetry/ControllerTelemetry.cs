@@ -44,6 +44,7 @@ internal sealed class ControllerMetricsBinding(SessionDirectory sessions, AgentR
         _bindings.Add(AetherMetrics.SessionsSource.Bind(ObserveSessions));
         _bindings.Add(AetherMetrics.AgentConnectedSource.Bind(ObserveAgents));
         _bindings.Add(AetherMetrics.AgentQueueDepthSource.Bind(ObserveQueues));
+        _bindings.Add(AetherMetrics.AgentStreamsSource.Bind(() => [new Measurement<long>(agents.Agents.Count())]));
         return Task.CompletedTask;
     }
 

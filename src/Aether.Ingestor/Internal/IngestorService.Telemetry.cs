@@ -33,8 +33,13 @@ internal sealed partial class IngestorService
         {
             if (record.Type == EventTypes.SessionStart)
             {
-                AetherMetrics.SessionStartCommitDelay.Record(
-                    Math.Max(0, (now - record.Time).TotalSeconds), new KeyValuePair<string, object?>(AetherMetrics.BngLabel, record.BngId));
+                var bng = new KeyValuePair<string, object?>(AetherMetrics.BngLabel, record.BngId);
+                var delay = Math.Max(0, (now - record.Time).TotalSeconds);
+                AetherMetrics.SessionStartCommitDelay.Record(delay, bng);
+                if (record.Event?.SetupSeconds is { } setup)
+                {
+                    AetherMetrics.SessionSetupDuration.Record(setup + delay, bng);
+                }
             }
         }
 

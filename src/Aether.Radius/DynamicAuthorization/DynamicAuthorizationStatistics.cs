@@ -46,7 +46,11 @@ public sealed class DynamicAuthorizationStatistics
     public long Accounted => UnknownClients + Malformed + UnsupportedCodes + InvalidAuthenticators + InvalidMessageAuthenticators
         + Duplicates + Acks + Naks + Failed;
 
-    internal void CountReceived() => Interlocked.Increment(ref _received);
+    internal void CountReceived()
+    {
+        Interlocked.Increment(ref _received);
+        RadiusMetrics.CoaReceived.Add(1);
+    }
 
     internal void CountUnknownClient() => Interlocked.Increment(ref _unknownClients);
 

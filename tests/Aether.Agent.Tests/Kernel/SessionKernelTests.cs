@@ -23,6 +23,19 @@ public sealed class SessionKernelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Applying_a_batch_records_its_size_and_duration()
+    {
+        using var log = new Telemetry.MeasurementLog();
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+
+        Assert.Contains(log.Of("aether.agent.kernel.batch.size"), m => m.Value >= 1);
+        Assert.NotEmpty(log.Of("aether.agent.kernel.batch.duration"));
+    }
+
+    [Fact]
     public async Task A_session_forwards_counts_and_shapes_both_directions()
     {
         await using var k = new KernelHarness(_lab);
@@ -67,7 +80,7 @@ public sealed class SessionKernelTests : IAsyncLifetime
     {
         await using var k = new KernelHarness(_lab);
         await k.StartAsync();
-        var other = Ipv4Address.Parse(_lab.ClientIp.Replace(".10", ".77", StringComparison.Ordinal));
+        var other = Ipv4Address.Parse($"100.64.{_lab.Index}.77");
         await k.ApplyAsync(new InstallSession(other, "sub0", 0x10, KernelHarness.Plan(1_000, 1_000)));
         await k.ApplyAsync(new RemoveSession(other, "sub0", 0x10));
 

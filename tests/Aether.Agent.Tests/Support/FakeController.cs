@@ -11,6 +11,8 @@ internal sealed class FakeController : IControllerLink
 
     public bool IsConnected { get; set; } = true;
 
+    public int OutboxCount { get; set; }
+
     public Func<SubscriberIdentity, AuthorizeResult> Decide { get; set; } = _ => new AuthorizeResult
     {
         Accepted = true,

@@ -92,6 +92,47 @@ public sealed class DynamicAuthorizationServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Received_and_dropped_datagrams_are_counted_in_the_metrics()
+    {
+        var received = 0L;
+        var dropped = new ConcurrentQueue<string?>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == RadiusMetrics.MeterName && instrument.Name is "aether.coa.received" or "aether.coa.dropped")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "aether.coa.received")
+            {
+                Interlocked.Add(ref received, value);
+            }
+            else
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == RadiusMetrics.ReasonLabel)
+                    {
+                        dropped.Enqueue(tag.Value as string);
+                    }
+                }
+            }
+        });
+        listener.Start();
+
+        await FreeRadiusRadclient.SendAsync("Acct-Session-Id = \"s1\"", Endpoint, "disconnect", "wrong-secret", RadclientTimeout);
+
+        // Other tests of this class may run beside this one: at least this request is in the counts.
+        Assert.True(Interlocked.Read(ref received) >= 1);
+        Assert.Contains("bad-authenticator", dropped);
+    }
+
+    [Fact]
     public async Task A_request_with_the_wrong_secret_is_dropped_and_counted()
     {
         var (_, output) = await FreeRadiusRadclient.SendAsync("Acct-Session-Id = \"s1\"", Endpoint, "disconnect", "wrong-secret", RadclientTimeout);
