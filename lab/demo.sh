@@ -9,7 +9,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "Starting the lab's services (PostgreSQL, NATS JetStream, Kea, FreeRADIUS) and topology"
 "$LAB_ROOT/lab.sh" up
-step "Starting Aether (controller, ${#RELAYS[@]} access relays, BNG agents ${BNGS[*]})"
+step "Starting Aether (controller, ingestor, ${#RELAYS[@]} access relays, BNG agents ${BNGS[*]}); the first time, Bogus customers are provisioned through the GraphQL API (aether-sim provision; log in $LAB_DIR/log/provision.log)"
 "$LAB_ROOT/lab.sh" start
 step "Bringing $(all_hosts | wc -l) subscriber hosts online with dhclient (${UNPROVISIONED[*]} has no subscription: FreeRADIUS rejects it)"
 "$LAB_ROOT/lab.sh" online || true
@@ -34,6 +34,7 @@ Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
   Data plane  ip netns exec ae-bng1 nft list table inet aether
               ip netns exec ae-bng1 tc class show dev eth1-d00   (download; upload: dev eth1-u00)
   A host      ip netns exec ae-h01-1 curl http://$UPSTREAM_WEB_IP/
+  Customers   $(PGPASSWORD=aether psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U aether -d aether -c 'SELECT count(*) FROM customers' 2>/dev/null || echo '?') provisioned through the API; see the console's Customers page
   PostgreSQL  psql -h 127.0.0.1 -p $PG_PORT -U aether aether   (password aether; Kea: kea/kea, RADIUS: radius/radius)
 
 make status shows what runs; make down removes everything.

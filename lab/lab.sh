@@ -4,7 +4,8 @@
 # FreeRADIUS with PostgreSQL) from Debian packages in a private data directory.
 #
 #   lab/lab.sh up        build the topology and start the services (idempotent)
-#   lab/lab.sh start     start the Aether processes (controller, access relay, agent)
+#   lab/lab.sh start     start the Aether processes (controller, ingestor, access relays, agents) and, the first
+#                        time, provision the lab's customers through the GraphQL API (aether-sim provision)
 #   lab/lab.sh online    run dhclient in every subscriber host
 #   lab/lab.sh traffic [DURATION]  weighted random traffic from the hosts (default 30m)
 #   lab/lab.sh kill NAME SIGKILL one lab process (e.g. agent-bng-01, controller, nats); start restarts Aether's
@@ -98,21 +99,29 @@ JSON
 
 # RADIUS profiles for the lab's subscribers: plans as groups (radgroupreply), one user per provisioned
 # host (radcheck + radusergroup). User-Name is <bng_id>/<remote_id>/<circuit_id>.
-radius_seed_sql() {
-  local plan r p h rates
-  for plan in "${!PLAN_RATE[@]}"; do
-    read -r down up <<<"${PLAN_RATE[$plan]}"
-    echo "INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('$plan', 'OSS-Download-Speed', ':=', '$down'), ('$plan', 'OSS-Upload-Speed', ':=', '$up');"
-  done
+# The lab's subscribers are provisioned through the GraphQL API (aether-sim provision, Bogus customers): one
+# customer and service per provisioned host, on its access node's plan. The API writes FreeRADIUS's radcheck,
+# radreply and radusergroup rows. Done once per lab (marker $LAB_DIR/provisioned).
+provision() {
+  [ -f "$LAB_DIR/provisioned" ] && return 0
+  local sim key r p h plan down up circuits
+  sim=$(bin_dll Aether.Simulator aether-sim)
+  key=$(awk '$1 == "lab-operator" {print $3}' "$LAB_DIR/api-keys")
   for r in "${RELAYS[@]}"; do
+    circuits=()
     for p in $(seq 1 "${RELAY_PORTS[$r]}"); do
       h=$(host_ns "$r" "$p")
-      is_unprovisioned "$h" && continue
-      local user="${RELAY_BNG[$r]}/$r/1/0/$p"
-      echo "INSERT INTO radcheck (username, attribute, op, value) VALUES ('$user', 'Cleartext-Password', ':=', 'aether');"
-      echo "INSERT INTO radusergroup (username, groupname, priority) VALUES ('$user', '${RELAY_PLAN[$r]}', 1);"
+      is_unprovisioned "$h" || circuits+=(--circuit "1/0/$p")
     done
+    [ ${#circuits[@]} -gt 0 ] || continue
+    plan=${RELAY_PLAN[$r]}
+    read -r down up <<<"${PLAN_RATE[$plan]}"
+    log "provisioning ${#circuits[@]} customers behind $r (${RELAY_BNG[$r]}) on plan $plan through the GraphQL API"
+    dotnet "$sim" provision --api "http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql" --token "$key" \
+      --bng-id "${RELAY_BNG[$r]}" --remote-id "$r" "${circuits[@]}" --plan "$plan=$down/$up" --seed "$(relay_num "$r")" \
+      >>"$LAB_DIR/log/provision.log" 2>&1 || die "provisioning behind $r failed (see $LAB_DIR/log/provision.log)"
   done
+  touch "$LAB_DIR/provisioned"
 }
 
 psql_lab() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$LAB_DIR/pg-sock" -p "$PG_PORT" "$@"; }
@@ -146,10 +155,9 @@ postgres_up() {
       || die "kea-admin db-init failed (see $LAB_DIR/log/kea-admin.log)"
   fi
   if ! psql_lab -d radius -tAc "SELECT 1 FROM pg_tables WHERE tablename='radcheck'" | grep -q 1; then
-    log "creating the RADIUS schema and lab subscribers"
+    log "creating the RADIUS schema"
     PGPASSWORD=radius psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U radius -d radius \
       -f /etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql >/dev/null
-    radius_seed_sql | PGPASSWORD=radius psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U radius -d radius >/dev/null
   fi
 }
 
@@ -235,9 +243,13 @@ bin_dll() { # bin_dll PROJECT ASSEMBLY
   echo "$dll"
 }
 
+# controller_start [N]: controller N (default 1). A second one (N=2) serves the same PostgreSQL, NATS, RADIUS and
+# Kea on the next ports (gRPC, HTTP, CoA each +1): agents may connect to either, commands reach them over NATS.
 controller_start() {
-  local controller
+  local n=${1:-1} controller name grpc http coa
   controller=$(bin_dll Aether.Controller aether-controller)
+  name=controller; [ "$n" = 1 ] || name="controller-$n"
+  grpc=$((CONTROLLER_GRPC_PORT + n - 1)); http=$((CONTROLLER_HTTP_PORT + n - 1)); coa=$((COA_PORT + n - 1))
   # API keys for the lab's GraphQL (the provisioning console and aether-sim provision need the operator key).
   if [ ! -f "$LAB_DIR/api-keys" ]; then
     printf '# name role key\nlab-operator operator %s\nlab-viewer viewer %s\n' \
@@ -246,14 +258,15 @@ controller_start() {
   fi
 
   local traces=()
-  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-controller.jsonl")
-  start_bg controller - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
+  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-$name.jsonl")
+  start_bg "$name" - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
     dotnet "$controller" "${traces[@]}" \
-    --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$CONTROLLER_GRPC_PORT" \
+    --Ingestor:Enabled=false \
+    --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$grpc" \
     --Kestrel:Endpoints:Grpc:Protocols=Http2 \
-    --Kestrel:Endpoints:GrpcLab:Url="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
+    --Kestrel:Endpoints:GrpcLab:Url="http://$MGMT_IP:$grpc" \
     --Kestrel:Endpoints:GrpcLab:Protocols=Http2 \
-    --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$CONTROLLER_HTTP_PORT" \
+    --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$http" \
     --Kestrel:Endpoints:Http:Protocols=Http1AndHttp2 \
     --ConnectionStrings:Aether="Host=127.0.0.1;Port=$PG_PORT;Database=aether;Username=aether;Password=aether" \
     --ConnectionStrings:Radius="Host=127.0.0.1;Port=$PG_PORT;Database=radius;Username=radius;Password=radius" \
@@ -263,7 +276,7 @@ controller_start() {
     --Radius:Servers:0:AcctPort="$RADIUS_ACCT_PORT" \
     --Radius:Servers:0:Secret="$RADIUS_SECRET" \
     --DynamicAuthorization:Address=127.0.0.1 \
-    --DynamicAuthorization:Port="$COA_PORT" \
+    --DynamicAuthorization:Port="$coa" \
     --DynamicAuthorization:Clients:0:Address=127.0.0.1 \
     --DynamicAuthorization:Clients:0:Secret="$COA_SECRET" \
     --DynamicAuthorization:Clients:0:Name=lab-radclient \
@@ -276,15 +289,45 @@ controller_start() {
     --Reconciler:KeaPassword="$KEA_CA_PASSWORD" \
     --Reconciler:Interval=00:00:05 \
     --Reconciler:Grace=00:00:10
-  wait_for "controller gRPC on $MGMT_IP:$CONTROLLER_GRPC_PORT" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$CONTROLLER_GRPC_PORT"
-  wait_for "controller HTTP" 30 curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz"
+  wait_for "$name gRPC on $MGMT_IP:$grpc" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$grpc"
+  wait_for "$name HTTP" 30 curl -sf "http://127.0.0.1:$http/healthz"
+}
+
+# The ingestor as its own process (the controller runs with Ingestor:Enabled=false): it consumes JetStream and
+# writes the event log and read models; metrics on 127.0.0.1:$INGESTOR_METRICS_PORT/metrics.
+ingestor_start() {
+  local ingestor traces=()
+  ingestor=$(bin_dll Aether.IngestorService aether-ingestor)
+  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-ingestor.jsonl")
+  start_bg ingestor - env DOTNET_ENVIRONMENT=Lab dotnet "$ingestor" "${traces[@]}" \
+    --ConnectionStrings:Aether="Host=127.0.0.1;Port=$PG_PORT;Database=aether;Username=aether;Password=aether" \
+    --Events:Url="nats://127.0.0.1:$NATS_PORT" \
+    --Ingestor:MetricsAddress="http://127.0.0.1:$INGESTOR_METRICS_PORT"
+  wait_for "ingestor metrics" 60 curl -sf "http://127.0.0.1:$INGESTOR_METRICS_PORT/metrics"
+}
+
+# agent_start BNG [CONTROLLER_URL]: the BNG's agent, connected to controller 1 unless told otherwise.
+agent_start() {
+  local b=$1 url=${2:-http://$MGMT_IP:$CONTROLLER_GRPC_PORT} agent agent_traces=()
+  agent=$(bin_dll Aether.Agent aether-agent)
+  [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl")
+  start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" "${agent_traces[@]}" \
+    --Agent:BngId="$b" \
+    --Agent:Controller="$url" \
+    --Agent:DhcpServer="$MGMT_IP" \
+    --Agent:SubscriberInterfaces:0:Name=eth1 \
+    --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
+    $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY" ) \
+    --Agent:StateDirectory="$LAB_DIR/agent-$b" \
+    --Agent:HealthInterval=00:00:05
 }
 
 aether_start() {
-  local agent relay b r p
-  agent=$(bin_dll Aether.Agent aether-agent)
+  local relay b r p
   relay=$(bin_dll Aether.AccessRelay aether-access-relay)
   controller_start
+  ingestor_start
+  provision
 
   for r in "${RELAYS[@]}"; do
     local args=()
@@ -294,19 +337,7 @@ aether_start() {
     start_bg "access-$r" "$(relay_ns "$r")" dotnet "$relay" --Relay:RemoteId="$r" --Relay:Uplink=up0 "${args[@]}"
   done
 
-  for b in "${BNGS[@]}"; do
-    local agent_traces=()
-    [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl")
-    start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" "${agent_traces[@]}" \
-      --Agent:BngId="$b" \
-      --Agent:Controller="http://$MGMT_IP:$CONTROLLER_GRPC_PORT" \
-      --Agent:DhcpServer="$MGMT_IP" \
-      --Agent:SubscriberInterfaces:0:Name=eth1 \
-      --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
-      $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY" ) \
-      --Agent:StateDirectory="$LAB_DIR/agent-$b" \
-      --Agent:HealthInterval=00:00:05
-  done
+  for b in "${BNGS[@]}"; do agent_start "$b"; done
   for b in "${BNGS[@]}"; do
     wait_for "agent $b to register with the controller" 60 \
       bash -c "curl -sf http://127.0.0.1:$CONTROLLER_HTTP_PORT/healthz/agents | grep -q '\"$b\"'"
@@ -322,6 +353,8 @@ aether_stop() {
   for b in "${BNGS[@]}"; do stop_bg "agent-$b"; done
   for r in "${RELAYS[@]}"; do stop_bg "access-$r"; done
   stop_bg controller
+  stop_bg controller-2
+  stop_bg ingestor
   # The agent keeps its kernel state across its own restarts (subscribers keep forwarding); stopping
   # Aether in the lab removes it: the nftables table, the clsact hooks and the IFB shard devices.
   for b in "${BNGS[@]}"; do
@@ -372,7 +405,7 @@ status() {
   else
     printf '  %-18s stopped\n' postgres
   fi
-  local names=(nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 upstream-dns controller sim-traffic)
+  local names=(nats kea-dhcp4 kea-ctrl-agent freeradius upstream-http upstream-iperf3 upstream-dns controller controller-2 ingestor sim-traffic)
   for r in "${RELAYS[@]}"; do names+=("access-$r"); done
   for b in "${BNGS[@]}"; do names+=("agent-$b"); done
   for s in "${names[@]}"; do
@@ -388,7 +421,7 @@ status() {
 # Refuse to start on top of something else that holds one of the lab's ports.
 check_ports() {
   local busy=()
-  for port in "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$KEA_CA_PORT" "$CONTROLLER_GRPC_PORT" "$CONTROLLER_HTTP_PORT"; do
+  for port in "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$KEA_CA_PORT" "$CONTROLLER_GRPC_PORT" "$CONTROLLER_HTTP_PORT" "$INGESTOR_METRICS_PORT"; do
     if ss -Htln "sport = :$port" | grep -q .; then busy+=("tcp/$port ($(ss -Htlnp "sport = :$port" | grep -o 'users:(("[^"]*"' | head -1 | cut -d'"' -f2))"); fi
   done
   for port in "$RADIUS_AUTH_PORT" "$RADIUS_ACCT_PORT" "$COA_PORT"; do
@@ -438,7 +471,9 @@ case "${1:-}" in
   up) up ;;
   start) need_root; aether_start ;;
   services) need_root; mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"; postgres_up; nats_up; kea_up; radius_up ;;
-  start-controller) need_root; controller_start ;;
+  start-controller) need_root; controller_start "${2:-1}" ;;
+  start-agent) need_root; agent_start "${2:?usage: $0 start-agent BNG [CONTROLLER_URL]}" "${3:-}" ;;
+  start-ingestor) need_root; ingestor_start ;;
   stop) need_root; aether_stop ;;
   kill) need_root; kill_one "${2:?usage: $0 kill NAME (see status)}" ;;
   online) need_root; shift; online "$@" ;;

@@ -57,7 +57,7 @@ ip netns exec "$NS_LOAD" dotnet "$SIM" load --mode relay --server "$MGMT_IP" --g
 log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events"
 ip netns exec "$NS_LOAD" dotnet "$SIM" load --interface ld0 \
   --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" --mac-prefix 02:5a \
-  --release none --pid "agent=$agent_pid" --pid "controller=$controller_pid" --pid "kea=$kea_pid" --pid "freeradius=$radius_pid" \
+  --release none --pid "agent=$agent_pid" --pid "controller=$controller_pid" --pid "ingestor=$(pid_of ingestor)" --pid "kea=$kea_pid" --pid "freeradius=$radius_pid" \
   --json "$OUT/aether.json" --histogram "$OUT/aether.html" --leases "$OUT/aether.csv" | tee "$OUT/aether.txt"
 
 bound=$(python3 -c "import json;print(json.load(open('$OUT/aether.json'))['subscribers']['bound'])")

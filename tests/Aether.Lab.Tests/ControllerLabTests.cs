@@ -133,6 +133,40 @@ public sealed class ControllerLabTests
         await _lab.ReleaseAsync(Host);
     }
 
+    [Fact]
+    public async Task After_a_controller_restart_the_reconciler_recovers_sessions_a_BNG_lost_meanwhile()
+    {
+        // ae-h12-4 is online on bng-02; then the controller goes down and bng-02 loses everything (agent state and
+        // kernel, as after a reboot) while the subscriber keeps its lease in Kea.
+        const string RecoveredHost = "ae-h12-4";
+        var (dhclient, ip) = await _lab.BringOnlineAsync(RecoveredHost);
+        Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
+        var before = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip", ("ip", ip)), HopTimeout, "the session before");
+
+        await Shell.RunChecked(_lab.LabScript, ["kill", "controller"], TimeSpan.FromSeconds(20));
+        await Shell.RunChecked(_lab.LabScript, ["kill", "agent-bng-02"], TimeSpan.FromSeconds(20));
+        var wipe = await Shell.RunAsync("bash", ["-c",
+            "ip netns exec ae-bng2 nft delete table inet aether; ip netns exec ae-bng2 tc qdisc del dev eth1 clsact; " +
+            "for d in $(ip netns exec ae-bng2 ip -o link show | grep -o -E 'eth1-[du][0-9a-f]{2}' | sort -u); do ip netns exec ae-bng2 ip link del $d; done; " +
+            $"rm -rf {_lab.LabDir}/agent-bng-02"], TimeSpan.FromSeconds(30));
+        Assert.True(wipe.ExitCode == 0, wipe.Describe());
+        await Shell.RunChecked(_lab.LabScript, ["start-agent", "bng-02"], TimeSpan.FromSeconds(30));
+        await Shell.RunChecked(_lab.LabScript, ["start-controller"], TimeSpan.FromSeconds(120));
+
+        // The new agent instance reports no sessions: the old one is stopped (NAS-Reboot), and the reconciler
+        // adopts Kea's lease into a new session on bng-02 with the subscriber's plan.
+        var recovered = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip AND session_id <> @old AND bng_id = 'bng-02'", ("ip", ip), ("old", before)),
+            TimeSpan.FromSeconds(90), "the lease adopted into a new session after the restart\n" + _lab.ReadLog("controller")[^Math.Min(3000, _lab.ReadLog("controller").Length)..]);
+        Assert.NotEqual(before, recovered);
+        Assert.Equal("NAS-Reboot", await WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT payload->>'cause' FROM session_events WHERE session_id = @s AND type = 'SESSION_STOP'", ("s", before)));
+        Assert.Equal(100_000, await WalkingSkeletonTests.SessionClassRateAsync("ae-bng2", "eth1", ip, upload: false));
+        var curl = await Shell.InNamespace(RecoveredHost, TimeSpan.FromSeconds(20), "curl", "-sS", "-m", "10", "http://203.0.113.10/");
+        Assert.True(curl.ExitCode == 0, "the recovered subscriber forwards again: " + curl.Describe());
+    }
+
     private async Task<(string SessionId, string Ip)> OnlineSessionAsync()
     {
         // The session this DHCP exchange creates, not the one the release before it ends.

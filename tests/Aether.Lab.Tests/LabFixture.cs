@@ -32,6 +32,8 @@ public sealed class LabFixture : IAsyncLifetime
         await Shell.RunAsync(LabScript, ["down"], TimeSpan.FromSeconds(120));
         await Shell.RunChecked(LabScript, ["up"], TimeSpan.FromSeconds(180));
         await Shell.RunChecked(LabScript, ["start"], TimeSpan.FromSeconds(180));
+        // dhclient's pid and lease files, shared with lab/lab.sh online.
+        Directory.CreateDirectory(Path.Combine(LabDir, "dhclient"));
     }
 
     public async Task DisposeAsync()

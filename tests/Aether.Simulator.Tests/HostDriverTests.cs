@@ -20,6 +20,27 @@ public sealed class HostDriverTests
     }
 
     [Fact]
+    public void Provisioning_for_named_lines_on_one_plan_keeps_emails_apart_between_access_nodes()
+    {
+        Assert.True(Provisioner.TryParsePlan("residential-20=20000/10000", out var plan));
+        Assert.Equal(new PlanSpec("residential-20", 20_000, 10_000, null), plan);
+
+        var relay1 = Provisioner.Generate(["1/0/1", "1/0/2", "1/0/4"], 1, "bng-01", "relay-01", [plan]);
+        var relay2 = Provisioner.Generate(["1/0/1", "1/0/2", "1/0/4"], 1, "bng-01", "relay-02", [plan]);
+
+        Assert.Equal(["1/0/1", "1/0/2", "1/0/4"], relay1.Customers.Select(c => c.CircuitId));
+        Assert.All(relay1.Customers, c => Assert.Equal("residential-20", c.Plan));
+        Assert.Empty(relay1.Customers.Select(c => c.Email).Intersect(relay2.Customers.Select(c => c.Email)));
+    }
+
+    [Theory]
+    [InlineData("residential-20")]
+    [InlineData("=20000/10000")]
+    [InlineData("x=20M/10M")]
+    [InlineData("x=0/10")]
+    public void A_plan_that_is_not_NAME_DOWN_UP_is_refused(string text) => Assert.False(Provisioner.TryParsePlan(text, out _));
+
+    [Fact]
     public void Weighted_pick_follows_cumulative_weights()
     {
         TrafficAction[] actions = [new() { Name = "web", Weight = 3 }, new() { Name = "dns", Weight = 1 }];

@@ -121,9 +121,11 @@ internal static class HostCommands
         var bngId = new Option<string>("--bng-id") { Description = "BNG the services' lines hang off (part of the RADIUS User-Name)", DefaultValueFactory = _ => "bng-01" };
         var firstCircuit = new Option<int>("--first-circuit") { Description = "Circuit-ids are 1/0/<n> from this n", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seeds the generated data", DefaultValueFactory = _ => 1 };
+        var circuits = new Option<string[]>("--circuit") { Description = "Circuit-id of a line to provision; repeatable (instead of --customers and --first-circuit)" };
+        var plan = new Option<string?>("--plan") { Description = "Put every customer on this plan, NAME=DOWN/UP in kbit/s (created when missing); default: a random pick of three plans" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be created as JSON and call nothing" };
         var timeout = OptionFactory.Duration("--timeout", "Per-request timeout", TimeSpan.FromSeconds(10));
-        foreach (Option option in new Option[] { api, token, customers, bngId, remoteId, firstCircuit, seed, dryRun, timeout.Option, verbose })
+        foreach (Option option in new Option[] { api, token, customers, bngId, remoteId, firstCircuit, circuits, plan, seed, dryRun, timeout.Option, verbose })
         {
             command.Options.Add(option);
         }
@@ -142,12 +144,28 @@ internal static class HostCommands
                 errors.Add("--api must be an http(s) URL.");
             }
 
+            IReadOnlyList<PlanSpec> plans = Provisioner.DefaultPlans;
+            if (result.GetValue(plan) is { } planText)
+            {
+                if (Provisioner.TryParsePlan(planText, out var single))
+                {
+                    plans = [single];
+                }
+                else
+                {
+                    errors.Add($"--plan '{planText}' must be NAME=DOWN/UP in kbit/s, e.g. residential-20=20000/10000.");
+                }
+            }
+
             if (await ReportErrorsAsync("provision", errors, cancellationToken))
             {
                 return 2;
             }
 
-            var data = Provisioner.Generate(count, result.GetValue(seed), result.GetValue(bngId) ?? "bng-01", result.GetValue(remoteId) ?? "relay-01", result.GetValue(firstCircuit));
+            var lines = result.GetValue(circuits) is { Length: > 0 } explicitCircuits
+                ? explicitCircuits
+                : Enumerable.Range(result.GetValue(firstCircuit), count).Select(n => string.Create(CultureInfo.InvariantCulture, $"1/0/{n}")).ToArray();
+            var data = Provisioner.Generate(lines, result.GetValue(seed), result.GetValue(bngId) ?? "bng-01", result.GetValue(remoteId) ?? "relay-01", plans);
             if (result.GetValue(dryRun))
             {
                 await Console.Out.WriteLineAsync(JsonSerializer.Serialize(data, ProvisioningJsonContext.Default.ProvisioningData).AsMemory(), cancellationToken);

@@ -43,33 +43,62 @@ internal sealed partial class Provisioner(HttpClient http, Uri endpoint, string?
     ];
 
     /// <summary>Deterministic for a seed: the same customers, emails and plan choices every time.</summary>
-    public static ProvisioningData Generate(int customers, int seed, string bngId, string remoteId, int firstCircuit)
+    public static ProvisioningData Generate(int customers, int seed, string bngId, string remoteId, int firstCircuit) =>
+        Generate(Enumerable.Range(firstCircuit, customers).Select(n => string.Create(CultureInfo.InvariantCulture, $"1/0/{n}")).ToList(),
+            seed, bngId, remoteId, DefaultPlans);
+
+    /// <summary>
+    /// One customer per circuit-id, each on a plan picked from <paramref name="plans"/> (deterministic for a seed).
+    /// Emails carry the remote-id, so runs for several access nodes never collide.
+    /// </summary>
+    public static ProvisioningData Generate(IReadOnlyList<string> circuits, int seed, string bngId, string remoteId, IReadOnlyList<PlanSpec> plans)
     {
-        var plans = DefaultPlans;
         var faker = new Faker("en") { Random = new Randomizer(seed) };
-        var list = new List<CustomerSpec>(customers);
-        for (int i = 0; i < customers; i++)
+        var list = new List<CustomerSpec>(circuits.Count);
+        for (int i = 0; i < circuits.Count; i++)
         {
             var first = faker.Name.FirstName();
             var last = faker.Name.LastName();
             list.Add(new CustomerSpec(
                 $"{first} {last}",
-                faker.Internet.Email(first, last, provider: "example.net", uniqueSuffix: i.ToString(CultureInfo.InvariantCulture)).ToLowerInvariant(),
+                faker.Internet.Email(first, last, provider: "example.net", uniqueSuffix: string.Create(CultureInfo.InvariantCulture, $".{remoteId}.{i}")).ToLowerInvariant(),
                 faker.Phone.PhoneNumber("+1-555-###-####"),
                 faker.Address.FullAddress(),
                 faker.PickRandom(plans.Select(p => p.Name)),
                 bngId,
-                string.Create(CultureInfo.InvariantCulture, $"1/0/{firstCircuit + i}"),
+                circuits[i],
                 remoteId));
         }
 
         return new ProvisioningData(plans, list);
     }
 
+    /// <summary>Parses "NAME=DOWN/UP" (kbit/s), e.g. residential-20=20000/10000.</summary>
+    public static bool TryParsePlan(string text, out PlanSpec plan)
+    {
+        plan = new PlanSpec("", 0, 0, null);
+        var eq = text.LastIndexOf('=');
+        if (eq <= 0)
+        {
+            return false;
+        }
+        var rates = text[(eq + 1)..].Split('/');
+        if (rates.Length != 2 || !long.TryParse(rates[0], NumberStyles.None, CultureInfo.InvariantCulture, out var down)
+            || !long.TryParse(rates[1], NumberStyles.None, CultureInfo.InvariantCulture, out var up) || down <= 0 || up <= 0)
+        {
+            return false;
+        }
+        plan = new PlanSpec(text[..eq].Trim(), down, up, null);
+        return plan.Name.Length > 0;
+    }
+
+    internal const string PlansQuery = "{ plans { id name } }";
+
     public async Task<int> ProvisionAsync(ProvisioningData data, CancellationToken cancellationToken)
     {
-        var planIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var plan in data.Plans)
+        // Plans that exist already (an earlier run, another access node) are used as they are.
+        var planIds = await ExistingPlansAsync(cancellationToken);
+        foreach (var plan in data.Plans.Where(p => !planIds.ContainsKey(p.Name)))
         {
             var created = await MutateAsync(CreatePlanMutation, "createPlan", new JsonObject
             {
@@ -106,10 +135,33 @@ internal sealed partial class Provisioner(HttpClient http, Uri endpoint, string?
         return services;
     }
 
+    private async Task<Dictionary<string, string>> ExistingPlansAsync(CancellationToken cancellationToken)
+    {
+        var json = await PostAsync(new JsonObject { ["query"] = PlansQuery }, "plans", cancellationToken);
+        var plans = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (json?["data"]?["plans"] is JsonArray list)
+        {
+            foreach (var plan in list)
+            {
+                if (plan?["name"]?.ToString() is { } name && plan["id"]?.ToString() is { } id)
+                {
+                    plans[name] = id;
+                }
+            }
+        }
+        return plans;
+    }
+
     /// <summary>Posts one mutation and returns the created object's id; GraphQL errors become exceptions.</summary>
     private async Task<string> MutateAsync(string query, string field, JsonObject input, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["query"] = query, ["variables"] = new JsonObject { ["input"] = input } };
+        var json = await PostAsync(new JsonObject { ["query"] = query, ["variables"] = new JsonObject { ["input"] = input } }, field, cancellationToken);
+        return json?["data"]?[field]?["id"]?.ToString()
+            ?? throw new InvalidOperationException($"{field}: the response has no id: {Truncate(json?.ToJsonString() ?? "")}");
+    }
+
+    private async Task<JsonNode?> PostAsync(JsonObject body, string field, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = JsonContent.Create(body, ProvisioningJsonContext.Default.JsonObject),
@@ -132,8 +184,7 @@ internal sealed partial class Provisioner(HttpClient http, Uri endpoint, string?
             throw new InvalidOperationException($"{field}: {errors[0]?["message"]}");
         }
 
-        return json?["data"]?[field]?["id"]?.ToString()
-            ?? throw new InvalidOperationException($"{field}: the response has no id: {Truncate(text)}");
+        return json;
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "...";
