@@ -20,9 +20,10 @@ public sealed class AgentResilienceLabTests
     public async Task An_agent_killed_under_traffic_restarts_with_its_sessions_and_counters_and_traffic_never_stops()
     {
         const string Host = "ae-h02-1";
+        var since = DateTime.UtcNow.AddSeconds(-1);
         var (dhclient, ip) = await _lab.BringOnlineAsync(Host);
         Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
-        var session = await SettledSessionAsync(ip);
+        var session = await SettledSessionAsync(ip, since);
 
         // 14 s of download at 5 Mbit/s with a report per second; the agent is killed and started again in the middle.
         var iperf = Shell.InNamespace(Host, TimeSpan.FromSeconds(60),
@@ -77,12 +78,14 @@ public sealed class AgentResilienceLabTests
         await LabProbes.SetMacAsync(Arriving, ArrivingMac);
         try
         {
+            var since = DateTime.UtcNow.AddSeconds(-1);
             var (online, renewingIp) = await _lab.BringOnlineAsync(Renewing);
             Assert.True(online.ExitCode == 0, online.Describe());
-            var renewingSession = await SettledSessionAsync(renewingIp);
+            var renewingSession = await SettledSessionAsync(renewingIp, since);
+            since = DateTime.UtcNow.AddSeconds(-1);
             var (online2, leavingIp) = await _lab.BringOnlineAsync(Leaving);
             Assert.True(online2.ExitCode == 0, online2.Describe());
-            var leavingSession = await SettledSessionAsync(leavingIp);
+            var leavingSession = await SettledSessionAsync(leavingIp, since);
 
             await Shell.RunChecked(_lab.LabScript, ["kill", "controller"], TimeSpan.FromSeconds(20));
             var outageStarted = DateTimeOffset.UtcNow;
@@ -131,18 +134,20 @@ public sealed class AgentResilienceLabTests
             foreach (var (host, mac) in originals)
             {
                 await LabProbes.KillHostProcessesAsync(host);
+                await LabProbes.SetMacAsync(host, mac);
                 await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
                 File.Delete(Path.Combine(_lab.LabDir, "dhclient", host + ".leases"));
-                await LabProbes.SetMacAsync(host, mac);
             }
             await Shell.RunAsync(_lab.LabScript, ["start-controller"], TimeSpan.FromSeconds(120));
         }
     }
 
-    private async Task<string> SettledSessionAsync(string ip)
+    /// <summary>The active session for the address started since the DHCP exchange began (not one a release is ending).</summary>
+    private async Task<string> SettledSessionAsync(string ip, DateTime since)
     {
         var row = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet ORDER BY started DESC LIMIT 1", ("ip", ip)), HopTimeout, $"the session of {ip}");
+            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since ORDER BY started DESC LIMIT 1",
+            ("ip", ip), ("since", since)), HopTimeout, $"the session of {ip}");
         return row.Text("session_id");
     }
 }

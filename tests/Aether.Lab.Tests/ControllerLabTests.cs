@@ -139,10 +139,11 @@ public sealed class ControllerLabTests
         // ae-h12-4 is online on bng-02; then the controller goes down and bng-02 loses everything (agent state and
         // kernel, as after a reboot) while the subscriber keeps its lease in Kea.
         const string RecoveredHost = "ae-h12-4";
+        var since = DateTime.UtcNow.AddSeconds(-1);
         var (dhclient, ip) = await _lab.BringOnlineAsync(RecoveredHost);
         Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
         var before = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip", ("ip", ip)), HopTimeout, "the session before");
+            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip AND started >= @since", ("ip", ip), ("since", since)), HopTimeout, "the session before");
 
         await Shell.RunChecked(_lab.LabScript, ["kill", "controller"], TimeSpan.FromSeconds(20));
         await Shell.RunChecked(_lab.LabScript, ["kill", "agent-bng-02"], TimeSpan.FromSeconds(20));

@@ -15,6 +15,7 @@ public sealed class DataPlaneLabTests
     private const int EthernetHeader = 14;
     private static readonly TimeSpan HopTimeout = TimeSpan.FromSeconds(45);
     private readonly LabFixture _lab;
+    private DateTime _onlineSince;
 
     public DataPlaneLabTests(LabFixture lab) => _lab = lab;
 
@@ -168,16 +169,19 @@ public sealed class DataPlaneLabTests
 
     private async Task<string> OnlineAsync(string host)
     {
+        // Sessions of this DHCP exchange, not one that a release just before is ending (Kea may give the same address).
+        _onlineSince = DateTime.UtcNow.AddSeconds(-1);
         var (dhclient, ip) = await _lab.BringOnlineAsync(host);
         Assert.True(dhclient.ExitCode == 0 && ip.Length > 0, $"{host} got no lease: " + dhclient.Describe());
         return ip;
     }
 
-    /// <summary>The settled active session for the address (the newest, if an earlier one had it).</summary>
+    /// <summary>The active session for the address that the last <see cref="OnlineAsync"/> started.</summary>
     private async Task<string> ActiveSessionAsync(string ip)
     {
         var row = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet ORDER BY started DESC LIMIT 1", ("ip", ip)), HopTimeout, $"the session of {ip}");
+            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since ORDER BY started DESC LIMIT 1",
+            ("ip", ip), ("since", _onlineSince)), HopTimeout, $"the session of {ip}");
         return row.Text("session_id");
     }
 
@@ -240,9 +244,9 @@ public sealed class DataPlaneLabTests
         return new Restore(async () =>
         {
             await LabProbes.KillHostProcessesAsync(host);
+            await LabProbes.SetMacAsync(host, original);
             await Shell.InNamespace(host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
             File.Delete(Path.Combine(_lab.LabDir, "dhclient", host + ".leases"));
-            await LabProbes.SetMacAsync(host, original);
         });
     }
 

@@ -69,16 +69,35 @@ public sealed partial class ObservabilityLabTests
     [Fact]
     public async Task One_subscriber_setup_is_one_trace_across_agent_controller_and_ingestor()
     {
+        // A MAC the agent has no cached decision for, so that the setup includes the controller's authorization.
         const string Host = "ae-h02-3";
-        const string Mac = "02:00:00:02:00:03";
-        var (dhclient, ip) = await _lab.BringOnlineAsync(Host);
+        const string Mac = "02:00:00:ef:00:0a";
+        var original = (await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "cat", "/sys/class/net/eth0/address")).Output.Trim();
+        await _lab.ReleaseAsync(Host);
+        await LabProbes.SetMacAsync(Host, Mac);
+        try
+        {
+            await FollowTraceAsync(Host, Mac);
+        }
+        finally
+        {
+            await LabProbes.KillHostProcessesAsync(Host);
+            await LabProbes.SetMacAsync(Host, original);
+            await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
+            File.Delete(Path.Combine(_lab.LabDir, "dhclient", Host + ".leases"));
+        }
+    }
+
+    private async Task FollowTraceAsync(string host, string mac)
+    {
+        var (dhclient, ip) = await _lab.BringOnlineAsync(host);
         Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
         var session = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet ORDER BY started DESC LIMIT 1", ("ip", ip)), HopTimeout, "the session in PostgreSQL");
+            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND mac = @mac", ("ip", ip), ("mac", mac)), HopTimeout, "the session in PostgreSQL");
 
         // The agent's setup span for this subscriber (the newest: the host may have come online before).
         var setup = await Poll.UntilAsync(async () => Spans("traces-agent-bng-01.jsonl")
-            .LastOrDefault(s => s.Name == "dhcp.setup" && s.Tags.TryGetValue("aether.mac", out var mac) && mac == Mac), HopTimeout, "the agent's dhcp.setup span");
+            .LastOrDefault(s => s.Name == "dhcp.setup" && s.Tags.TryGetValue("aether.mac", out var tagged) && tagged == mac), HopTimeout, "the agent's dhcp.setup span");
         var traceId = setup.TraceId;
 
         var spans = await Poll.UntilAsync(async () =>

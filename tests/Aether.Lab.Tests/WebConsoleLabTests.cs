@@ -55,9 +55,9 @@ public sealed class WebConsoleLabTests
         finally
         {
             await LabProbes.KillHostProcessesAsync(Host);
+            await LabProbes.SetMacAsync(Host, original);
             await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ip", "-4", "addr", "flush", "dev", "eth0");
             File.Delete(Path.Combine(_lab.LabDir, "dhclient", Host + ".leases"));
-            await LabProbes.SetMacAsync(Host, original);
         }
     }
 
