@@ -11,6 +11,15 @@ internal sealed class AgentOptions
     /// <summary>The controller's gRPC address, e.g. http://198.18.0.1:50051.</summary>
     public string Controller { get; set; } = "http://127.0.0.1:50051";
 
+    /// <summary>
+    /// The bearer token the controller expects for this BNG (its Controller:AgentTokens entry), sent as
+    /// "authorization: Bearer &lt;token&gt;" on the stream. Empty: none is sent. Prefer <see cref="TokenFile"/>.
+    /// </summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>A file holding the token (surrounding whitespace trimmed); read at start and at every connect. Wins over <see cref="Token"/>.</summary>
+    public string TokenFile { get; set; } = "";
+
     /// <summary>The DHCP server (Kea) the agent relays to.</summary>
     public string DhcpServer { get; set; } = "";
 
