@@ -86,7 +86,30 @@ internal static class ControllerApplication
     /// <summary>The agent gateway, Operations API, GraphQL, telemetry, health endpoints and the web console.</summary>
     public static WebApplication MapAetherController(this WebApplication app)
     {
+        app.MapGrpcService<AgentGatewayService>();
+        app.MapGrpcService<OperationsService>();
+        app.MapGrpcReflectionService();
+        app.MapAetherTelemetry();
+        app.MapAetherGraphQL();
+        // The web dashboard and provisioning console (web/dist), with client-side routes falling back to index.html.
+        var webRoot = app.Configuration["Controller:WebRoot"];
+        if (!string.IsNullOrWhiteSpace(webRoot) && Directory.Exists(webRoot))
+        {
+            var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(webRoot));
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files });
+        }
 
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/healthz/agents", (AgentRegistry registry) => Results.Json(registry.Agents.Select(a => new
+        {
+            bngId = a.BngId,
+            instanceId = a.InstanceId,
+            peer = a.Peer,
+            connected = a.Connected,
+            sessions = a.SessionCount,
+        })));
         return app;
     }
 }
