@@ -12,10 +12,13 @@ internal sealed class AgentOptions
     public string Controller { get; set; } = "http://127.0.0.1:50051";
 
     /// <summary>
-    /// Bearer token presented to the controller (its Controller:AgentTokens entry for this bng_id). Prefer
-    /// Agent:TokenFile or the environment (Agent__Token): it is never logged.
+    /// The bearer token the controller expects for this BNG (its Controller:AgentTokens entry), sent as
+    /// "authorization: Bearer &lt;token&gt;" on the stream. Empty: none is sent. Prefer <see cref="TokenFile"/>.
     /// </summary>
-    public string? Token { get; set; }
+    public string Token { get; set; } = "";
+
+    /// <summary>A file holding the token (surrounding whitespace trimmed); read at start and at every connect. Wins over <see cref="Token"/>.</summary>
+    public string TokenFile { get; set; } = "";
 
     /// <summary>PEM file of the CA that signed the controller's certificate (https controller URL only); the platform's trust store when unset.</summary>
     public string? TlsCaFile { get; set; }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Aether.Agent.Control;
 using Aether.Dhcp;
 using Microsoft.Extensions.Options;
 
@@ -30,10 +31,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:Controller '{o.Controller}' is not an http(s) URL.");
         }
         TlsErrors(o, uri, errors);
-        if (o.Token is { } token && (token.Length == 0 || token.Any(char.IsControl)))
-        {
-            errors.Add("Agent:Token must not be empty or hold control characters.");
-        }
+        TokenErrors(o, errors);
         if (!IPAddress.TryParse(o.DhcpServer, out var server) || server.AddressFamily != AddressFamily.InterNetwork)
         {
             errors.Add($"Agent:DhcpServer '{o.DhcpServer}' is not an IPv4 address.");
@@ -141,6 +139,30 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             {
                 errors.Add($"Agent:TlsCertificateFile '{certificate}' with Agent:TlsKeyFile '{key}' cannot be loaded: {ex.Message}");
             }
+        }
+    }
+
+    private static void TokenErrors(AgentOptions o, List<string> errors)
+    {
+        // The token itself never appears in an error: only where it comes from and what is wrong with it.
+        if (string.IsNullOrEmpty(o.TokenFile))
+        {
+            if (o.Token.Length > 0 && o.Token.Trim().Length == 0)
+            {
+                errors.Add("Agent:Token is only whitespace.");
+            }
+            return;
+        }
+        try
+        {
+            if (AgentToken.Read(o.TokenFile).Length == 0)
+            {
+                errors.Add($"Agent:TokenFile '{o.TokenFile}' is empty.");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            errors.Add($"Agent:TokenFile '{o.TokenFile}' cannot be read: {ex.Message}");
         }
     }
 

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 
 namespace Aether.Controller;
 
-/// <summary>The controller's host: every service and endpoint, built from command-line style settings.</summary>
+/// <summary>The controller's services and endpoints, as the executable and the in-process tests build them.</summary>
 internal static class ControllerApplication
 {
     /// <summary>
@@ -24,7 +24,6 @@ internal static class ControllerApplication
     /// </summary>
     public static WebApplication Build(string[] args, string? contentRoot = null)
     {
-        // Settings files live beside the binary, wherever it is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot ?? AppContext.BaseDirectory });
         // *SecretFile, *PasswordFile and *TokenFile settings: the secret read from that file (docs/operations.md).
         builder.Configuration.AddAetherSecretFiles();
@@ -35,7 +34,14 @@ internal static class ControllerApplication
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
+        builder.AddAetherController();
+        return builder.Build().MapAetherController();
+    }
 
+    /// <summary>Every service of the controller, bound to <paramref name="builder"/>'s configuration (validated at start).</summary>
+    /// <exception cref="InvalidOperationException">ConnectionStrings:Aether is missing.</exception>
+    public static WebApplicationBuilder AddAetherController(this WebApplicationBuilder builder)
+    {
         builder.Services.AddOptions<ControllerOptions>().Bind(builder.Configuration.GetSection(ControllerOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ControllerOptions>, ControllerOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -84,6 +90,7 @@ internal static class ControllerApplication
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentCommandBus>());
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddSingleton<Authorizer>();
+        builder.Services.AddSingleton<AccessRouters>();
         builder.Services.AddSingleton<SessionReports>();
         builder.Services.AddSingleton<AccountingQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccountingQueue>());
@@ -100,15 +107,19 @@ internal static class ControllerApplication
         builder.Services.AddSingleton<GraphQLSessionControl>();
         builder.Services.AddSingleton<ISessionControl>(sp => sp.GetRequiredService<GraphQLSessionControl>());
         builder.Services.AddSingleton<IAgentDirectory>(sp => sp.GetRequiredService<GraphQLSessionControl>());
+        return builder;
+    }
 
-        var app = builder.Build();
+    /// <summary>The agent gateway, Operations API, GraphQL, telemetry, health endpoints and the web console.</summary>
+    public static WebApplication MapAetherController(this WebApplication app)
+    {
         app.MapGrpcService<AgentGatewayService>();
         app.MapGrpcService<OperationsService>();
         app.MapGrpcReflectionService();
         app.MapAetherTelemetry();
         app.MapAetherGraphQL();
         // The web dashboard and provisioning console (web/dist), with client-side routes falling back to index.html.
-        var webRoot = builder.Configuration["Controller:WebRoot"];
+        var webRoot = app.Configuration["Controller:WebRoot"];
         if (!string.IsNullOrWhiteSpace(webRoot) && Directory.Exists(webRoot))
         {
             var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(webRoot));
@@ -126,7 +137,6 @@ internal static class ControllerApplication
             connected = a.Connected,
             sessions = a.SessionCount,
         })));
-
         return app;
     }
 }

@@ -21,8 +21,39 @@ public sealed record SessionInfo
 /// <summary>Cumulative per-session counters since the session started (not deltas).</summary>
 public sealed record TrafficCounters(long BytesUp, long BytesDown, long PacketsUp, long PacketsDown);
 
-/// <summary>A BNG agent's resource use as it last reported it.</summary>
-public sealed record BngHealth(double CpuPercent, long MemoryBytes, long MemoryLimitBytes, int SessionCount);
+/// <summary>
+/// A BNG agent's health as it last reported it: resource use, and (when the agent sends them) where the figures come
+/// from, its subscriber interfaces, systemd units, DHCP relay totals and report journal.
+/// </summary>
+public sealed record BngHealth(double CpuPercent, long MemoryBytes, long MemoryLimitBytes, int SessionCount)
+{
+    /// <summary>"v2", "v1" or "none": where <see cref="CpuPercent"/> and <see cref="MemoryBytes"/> come from.</summary>
+    public string? Cgroup { get; init; }
+
+    public bool? SystemdAvailable { get; init; }
+
+    public IReadOnlyList<BngInterfaceHealth>? Interfaces { get; init; }
+
+    public IReadOnlyList<BngUnitHealth>? Units { get; init; }
+
+    public BngRelayHealth? Relay { get; init; }
+
+    public BngJournalHealth? Journal { get; init; }
+}
+
+/// <summary>A subscriber interface (or a shaping IFB that is missing or down) as the kernel reports it.</summary>
+public sealed record BngInterfaceHealth(string Name, string Role, string OperState, int Mtu, long RxBytes, long TxBytes, long RxDropped, long TxDropped);
+
+/// <summary>A systemd unit's ActiveState and SubState.</summary>
+public sealed record BngUnitHealth(string Name, string ActiveState, string SubState);
+
+/// <summary>The agent's DHCP relay totals since it started, with drops by interface and reason.</summary>
+public sealed record BngRelayHealth(long RelayedToServer, long RelayedToClient, long CaptureDropped, IReadOnlyList<BngRelayDrop> Drops);
+
+public sealed record BngRelayDrop(string Interface, string Reason, long Count);
+
+/// <summary>Reports waiting in the agent's journal for the controller's ack, reports dropped because it was full, its size.</summary>
+public sealed record BngJournalHealth(int Pending, long Dropped, long Bytes);
 
 /// <summary>An access router (relay) seen by a BNG. <see cref="RouterId"/> is the relay-id, or the giaddr when the relay sends none.</summary>
 public sealed record AccessRouter(string RouterId, string? Giaddr, string BngId, string State);
@@ -43,6 +74,9 @@ public sealed record AetherEvent
     public SessionInfo? Session { get; init; }
     public TrafficCounters? Counters { get; init; }
     public string? Cause { get; init; }
+
+    /// <summary>What ended a session, in words (SESSION_STOP): "DHCPRELEASE", "lease expired", "controller request", ...</summary>
+    public string? Detail { get; init; }
     public BngHealth? Health { get; init; }
     public AccessRouter? Router { get; init; }
 

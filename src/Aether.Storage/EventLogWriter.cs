@@ -30,7 +30,7 @@ public sealed class EventLogWriter
         "unnest(@b::text[], @i::text[], @s::bigint[], @t::timestamptz[], @sid::text[], @hs::boolean[], @mac::text[], " +
         "@ip::inet[], @cid::text[], @rid::text[], @rel::text[], @usr::text[], @ifc::text[], @dk::bigint[], @uk::bigint[], " +
         "@st::timestamptz[], @le::timestamptz[], @hc::boolean[], @bu::bigint[], @bd::bigint[], @pu::bigint[], @pd::bigint[], " +
-        "@cause::text[]) AS e(" + ProjectionSql.SessionColumns + ")";
+        "@cause::text[], @detail::text[]) AS e(" + ProjectionSql.SessionColumns + ")";
 
     private const string RegistrySource =
         "unnest(@b::text[], @i::text[], @s::bigint[], @t::timestamptz[]) AS e(bng_id, instance_id, seq, time)";
@@ -257,6 +257,7 @@ public sealed class EventLogWriter
         var packetsUp = new long?[count];
         var packetsDown = new long?[count];
         var cause = new string?[count];
+        var detail = new string?[count];
         for (var i = 0; i < count; i++)
         {
             var e = events[i].Parsed();
@@ -286,6 +287,7 @@ public sealed class EventLogWriter
             }
 
             cause[i] = e.Cause;
+            detail[i] = e.Detail;
         }
 
         BindEvents(parameters, events, withType: false, withPayload: false);
@@ -314,6 +316,7 @@ public sealed class EventLogWriter
         Add("pu", NpgsqlDbType.Bigint, packetsUp);
         Add("pd", NpgsqlDbType.Bigint, packetsDown);
         Add("cause", NpgsqlDbType.Text, cause);
+        Add("detail", NpgsqlDbType.Text, detail);
 
         void Add<T>(string name, NpgsqlDbType type, T[] values) =>
             parameters.Add(new NpgsqlParameter<T[]>(name, NpgsqlDbType.Array | type) { TypedValue = values });

@@ -12,7 +12,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/>, the schema migrator as a
     /// hosted service that migrates at start (register it before services that need the schema, or await
-    /// <see cref="SchemaMigrator.Ready"/>), the event log writer, the read-model rebuilder and <see cref="SessionReadModel"/>.
+    /// <see cref="SchemaMigrator.Ready"/>), the event log writer, the read-model rebuilder, <see cref="SessionReadModel"/> and <see cref="AgentReportLog"/>.
     /// </summary>
     public static IServiceCollection AddAetherStorage(this IServiceCollection services, string connectionString)
     {
@@ -40,6 +40,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<EventLogWriter>();
         services.TryAddSingleton<ReadModelRebuilder>();
         services.TryAddSingleton<SessionReadModel>();
+        services.TryAddSingleton<AgentReportLog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
         return services;
     }

@@ -34,6 +34,56 @@ public sealed class AgentOptionsTests
     }
 
     [Fact]
+    public void An_unreadable_token_file_is_a_startup_error_that_names_the_file()
+    {
+        var options = TestOptions.Valid("/var/lib/aether-agent");
+        options.TokenFile = "/nonexistent/aether/agent.token";
+
+        var error = Assert.Single(AgentOptionsValidator.Errors(options));
+
+        Assert.Contains("Agent:TokenFile '/nonexistent/aether/agent.token' cannot be read", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_token_file_is_a_startup_error()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, " \n");
+            var options = TestOptions.Valid("/var/lib/aether-agent");
+            options.TokenFile = file;
+
+            Assert.Contains(AgentOptionsValidator.Errors(options), e => e.Contains("is empty", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void The_token_file_wins_over_the_token_and_both_are_trimmed()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "  from-file\n");
+            var options = TestOptions.Valid("/var/lib/aether-agent");
+            options.Token = " inline ";
+
+            Assert.Equal("inline", Aether.Agent.Control.AgentToken.Resolve(options));
+            options.TokenFile = file;
+            Assert.Equal("from-file", Aether.Agent.Control.AgentToken.Resolve(options));
+            Assert.Null(Aether.Agent.Control.AgentToken.Resolve(TestOptions.Valid("/var/lib/aether-agent")));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Interfaces_must_have_distinct_names_and_gateways()
     {
         var options = TestOptions.Valid("/var/lib/a", "sub0", "sub0");

@@ -34,8 +34,9 @@ internal static class ControllerChannel
     }
 
     /// <summary>The stream's headers: the bearer token, when one is configured.</summary>
+    /// <summary>The stream's metadata: the agent's token (Agent:TokenFile read again at each connect) when it has one.</summary>
     public static Metadata? Headers(AgentOptions options) =>
-        string.IsNullOrEmpty(options.Token) ? null : new Metadata { { "authorization", "Bearer " + options.Token } };
+        AgentToken.Resolve(options) is { } token ? new Metadata { { AgentToken.MetadataKey, AgentToken.Scheme + token } } : null;
 
     public static X509Certificate2Collection LoadAuthority(string path)
     {

@@ -29,6 +29,12 @@ internal sealed partial class ControllerLink
             {
                 break;
             }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                // A configuration error, not an outage: say what to check, and do not hammer the controller.
+                backoff = MaxBackoff;
+                LogRefused(_options.Controller, _options.BngId, ex.StatusCode.ToString(), ex.Status.Detail, TokenSource(), backoff.TotalMilliseconds);
+            }
             catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or ControllerUnavailableException)
             {
                 LogStreamFailed(_options.Controller, ex.Message, backoff.TotalMilliseconds, _journal.Count);
@@ -72,10 +78,16 @@ internal sealed partial class ControllerLink
             throw new ControllerUnavailableException($"the controller answered the hello with {first.BodyCase}");
         }
         LogConnected(_options.Controller, first.HelloAccepted.ControllerId, _identity.InstanceId, hello.Hello.Sessions.Count);
-        // What the controller says it has already handled need not be sent again.
-        foreach (var handled in _journal.Pending().TakeWhile(m => m.Seq <= first.HelloAccepted.LastAckedSeq))
+        // What the controller says it has already handled need not be sent again. Reports are journaled and sent in
+        // seq order and handled in order, so everything up to last_acked_seq was handled.
+        var lastAcked = first.HelloAccepted.LastAckedSeq;
+        if (lastAcked > 0)
         {
-            _journal.Acknowledge(handled.Seq);
+            var handled = _journal.AcknowledgeThrough(lastAcked);
+            if (handled > 0)
+            {
+                LogAlreadyHandled(handled, lastAcked);
+            }
         }
 
         var channel = Channel.CreateBounded<AgentMessage>(new BoundedChannelOptions(OutboundQueueCapacity)
@@ -118,6 +130,9 @@ internal sealed partial class ControllerLink
             }
         }
     }
+
+    private string TokenSource() =>
+        !string.IsNullOrEmpty(_options.TokenFile) ? "Agent:TokenFile" : _options.Token.Trim().Length > 0 ? "Agent:Token" : "no token configured";
 
     /// <summary>One writer per stream: the journal's replay first, then whatever is queued.</summary>
     private static async Task WriteLoopAsync(IClientStreamWriter<AgentMessage> stream, List<AgentMessage> replay, ChannelReader<AgentMessage> reader, CancellationToken cancellationToken)

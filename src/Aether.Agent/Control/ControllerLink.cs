@@ -76,11 +76,14 @@ internal sealed partial class ControllerLink : BackgroundService, IControllerLin
 
     public void Report(Action<AgentMessage> fill)
     {
-        var message = NewMessage();
+        var message = NewMessage(reserveSeq: false);
         fill(message);
         // Under the lock that a (re)connect takes to replay the journal: a report is either replayed or sent, never lost in between.
+        // The seq is taken under it too, so reports are journaled and sent in seq order: the controller's
+        // last_acked_seq then covers every report up to it.
         lock (_sendLock)
         {
+            message.Seq = _state.NextSeq();
             _journal.Append(message);
             _current?.Writer.TryWrite(message);
         }
@@ -100,9 +103,9 @@ internal sealed partial class ControllerLink : BackgroundService, IControllerLin
 
     public ulong ReserveSeq() => _state.NextSeq();
 
-    private AgentMessage NewMessage() => new()
+    private AgentMessage NewMessage(bool reserveSeq = true) => new()
     {
-        Seq = _state.NextSeq(),
+        Seq = reserveSeq ? _state.NextSeq() : 0,
         Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
         // The subscriber setup this message belongs to, if any (see Telemetry/SetupTrace.cs).
         Traceparent = Aether.Observability.AetherTracing.Traceparent(System.Diagnostics.Activity.Current),

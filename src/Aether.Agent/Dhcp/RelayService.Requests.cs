@@ -62,6 +62,8 @@ internal sealed partial class RelayService
             RelayId = _options.BngId,
             Interface = port.Name,
             Giaddr = port.GatewayIp.ToString(),
+            // The access router's own relay-id, before the agent's replaces it in what goes to the server.
+            AccessRelayId = info.IsPresent ? Encoding.UTF8.GetString(info.RelayId) : "",
         };
         using var setup = Telemetry.SetupTrace.OnRequest(mac, type == DhcpMessageType.Discover, key.CircuitId);
         var decision = _sessions.AuthorizeAsync(key, identity, xid, cancellationToken);

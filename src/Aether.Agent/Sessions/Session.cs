@@ -68,7 +68,8 @@ internal sealed class Session
 }
 
 /// <summary>What the controller (or the headless policy) decided for a subscriber, reused until it expires.</summary>
-internal sealed record AuthorizationDecision(bool Accepted, ShapingPolicy? Policy, string Reason, DateTimeOffset Expires, bool Provisional = false);
+/// <param name="AccessRelayId">The access router's relay-id from the request that was authorized: the server's reply carries the agent's own instead.</param>
+internal sealed record AuthorizationDecision(bool Accepted, ShapingPolicy? Policy, string Reason, DateTimeOffset Expires, bool Provisional = false, string AccessRelayId = "");
 
 /// <summary>Identity of a subscriber as Option 82 and the client give it.</summary>
 internal readonly record struct SubscriberKey(string Mac, string CircuitId, string RemoteId);

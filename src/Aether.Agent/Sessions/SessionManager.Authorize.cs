@@ -64,13 +64,13 @@ internal sealed partial class SessionManager
                 DownloadKbps = _options.Headless.DownloadKbps,
                 UploadKbps = _options.Headless.UploadKbps,
             };
-            var provisional = new AuthorizationDecision(true, policy, "fail-open", _time.GetUtcNow() + _options.Headless.DecisionLifetime, Provisional: true);
+            var provisional = new AuthorizationDecision(true, policy, "fail-open", _time.GetUtcNow() + _options.Headless.DecisionLifetime, Provisional: true, AccessRelayId: identity.AccessRelayId);
             _decisions[key] = provisional;
             LogFailOpen(key.Mac, key.CircuitId, key.RemoteId, ex.Message);
             return provisional;
         }
         var ttl = result.Accepted ? TimeSpan.FromSeconds(Math.Max(result.CacheSeconds, 1)) : RejectCacheTime;
-        var decision = new AuthorizationDecision(result.Accepted, result.Policy, result.Reason, _time.GetUtcNow() + ttl);
+        var decision = new AuthorizationDecision(result.Accepted, result.Policy, result.Reason, _time.GetUtcNow() + ttl, AccessRelayId: identity.AccessRelayId);
         _decisions[key] = decision;
         if (result.Accepted)
         {

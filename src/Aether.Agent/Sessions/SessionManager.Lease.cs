@@ -37,6 +37,10 @@ internal sealed partial class SessionManager
             LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
             return false;
         }
+        if (identity.AccessRelayId.Length == 0)
+        {
+            identity.AccessRelayId = decision.AccessRelayId;
+        }
         return await StartLockedAsync(interfaceName, key, identity, ip, now.AddSeconds(leaseSeconds), leaseSeconds, decision.Policy, decision.Provisional, cancellationToken);
     }
 

@@ -120,6 +120,20 @@ internal sealed partial class ReportJournal : IDisposable
         }
     }
 
+    /// <summary>Acknowledges every pending report up to and including <paramref name="seq"/>; returns how many.</summary>
+    public int AcknowledgeThrough(ulong seq)
+    {
+        lock (_lock)
+        {
+            var handled = _pending.Keys.TakeWhile(k => k <= seq).ToList();
+            foreach (var key in handled)
+            {
+                Acknowledge(key);
+            }
+            return handled.Count;
+        }
+    }
+
     /// <summary>Every report not yet acked, oldest first.</summary>
     public List<AgentMessage> Pending()
     {

@@ -65,7 +65,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 
         if (!_authenticator.IsAllowed(first.Hello.BngId, context.RequestHeaders.GetValue("authorization")))
         {
-            LogUnauthenticated(first.Hello.BngId, context.Peer);
+            LogUnauthenticated(first.Hello.BngId, context.Peer, context.RequestHeaders.GetValue("authorization") is null ? "no token" : "wrong token");
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"no valid token for agent {first.Hello.BngId}"));
         }
 
@@ -88,7 +88,8 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         var writer = WriteLoopAsync(connection, responseStream, ct);
         try
         {
-            await connection.SendAsync(m => m.HelloAccepted = new HelloAccepted { ControllerId = _options.ControllerId }, ct);
+            var lastAcked = await _reports.LastHandledSeqAsync(connection.BngId, connection.InstanceId, ct);
+            await connection.SendAsync(m => m.HelloAccepted = new HelloAccepted { ControllerId = _options.ControllerId, LastAckedSeq = lastAcked }, ct);
             await _reports.OnHelloAsync(connection, first, ct);
             while (await requestStream.MoveNext(ct))
             {
@@ -133,7 +134,7 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         {
             case AgentMessage.BodyOneofCase.Authorize:
                 // RADIUS may take a while: never hold the reader (and every other subscriber) for it.
-                _ = AuthorizeAsync(connection, message.Authorize, message.Traceparent, ct);
+                _ = AuthorizeAsync(connection, message, ct);
                 break;
             case AgentMessage.BodyOneofCase.SessionStarted:
             case AgentMessage.BodyOneofCase.SessionStopped:
@@ -159,9 +160,10 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         }
     }
 
-    private async Task AuthorizeAsync(AgentConnection connection, AuthorizeRequest request, string traceparent, CancellationToken ct)
+    private async Task AuthorizeAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
     {
-        using var span = AetherTracing.StartActivity("controller.authorize", ActivityKind.Server, traceparent);
+        var request = message.Authorize;
+        using var span = AetherTracing.StartActivity("controller.authorize", ActivityKind.Server, message.Traceparent);
         span?.SetTag(AetherMetrics.BngLabel, connection.BngId);
         span?.SetTag("aether.mac", request.Subscriber?.Mac);
         span?.SetTag("aether.circuit_id", request.Subscriber?.CircuitId);
@@ -182,10 +184,24 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         catch (OperationCanceledException)
         {
             // The agent went away; it asks again when it comes back.
+            return;
         }
         catch (Exception ex)
         {
             LogAuthorizeFailed(connection.BngId, request.Subscriber?.Mac ?? "", request.Subscriber?.CircuitId ?? "", ex);
+            return;
+        }
+        try
+        {
+            // After the answer: the subscriber does not wait for the event bus.
+            await _reports.OnAuthorizeAsync(connection, message, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogRouterUpdateFailed(connection.BngId, request.Subscriber?.Mac ?? "", ex);
         }
     }
 
@@ -198,8 +214,8 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Refused a stream from {Peer}: first message was {Kind}, not a valid Hello")]
     private partial void LogBadHello(string peer, string kind);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: missing or wrong token")]
-    private partial void LogUnauthenticated(string bngId, string peer);
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: {Problem} (Controller:AgentTokens)")]
+    private partial void LogUnauthenticated(string bngId, string peer, string problem);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Refused agent {BngId} from {Peer}: client certificate common name {Presented} is not its bng_id")]
     private partial void LogWrongCertificate(string bngId, string peer, string presented);
@@ -209,6 +225,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Agent {BngId} sent an unexpected {Kind}")]
     private partial void LogUnexpected(string bngId, string kind);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Agent {BngId} mac={Mac}: the access router could not be announced (ROUTER_UPDATE); the next request tries again")]
+    private partial void LogRouterUpdateFailed(string bngId, string mac, Exception exception);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Authorization for agent {BngId} mac={Mac} circuit-id={CircuitId} failed")]
     private partial void LogAuthorizeFailed(string bngId, string mac, string circuitId, Exception exception);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Aether.Contracts.Agent.V1;
 using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
@@ -18,11 +19,21 @@ internal sealed partial class SessionReports
     private readonly AccountingQueue _accounting;
     private readonly SessionReadModel _readModel;
     private readonly Tombstones _tombstones;
+    private readonly AgentReportLog _reportLog;
+    private readonly AccessRouters _routers;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionReports> _logger;
 
+    // Highest seq of a journaled report handled per (bng_id, instance_id): its events are in JetStream.
+    private readonly ConcurrentDictionary<(string BngId, string InstanceId), ulong> _handled = new();
+
+    /// <summary>The event types of the reports an agent journals until acked, whose seq is the report's own.</summary>
+    internal static readonly IReadOnlyList<string> JournaledReportTypes = [EventTypes.SessionStart, EventTypes.SessionStop, EventTypes.PolicyApply];
+
+    private static readonly TimeSpan LastSeqLookupTimeout = TimeSpan.FromSeconds(3);
+
     public SessionReports(IEventPublisher events, SessionDirectory directory, Authorizer authorizer, AccountingQueue accounting,
-        SessionReadModel readModel, Tombstones tombstones, TimeProvider time, ILogger<SessionReports> logger)
+        SessionReadModel readModel, Tombstones tombstones, AgentReportLog reportLog, AccessRouters routers, TimeProvider time, ILogger<SessionReports> logger)
     {
         _tombstones = tombstones;
         _events = events;
@@ -30,9 +41,40 @@ internal sealed partial class SessionReports
         _authorizer = authorizer;
         _accounting = accounting;
         _readModel = readModel;
+        _reportLog = reportLog;
+        _routers = routers;
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>
+    /// HelloAccepted.last_acked_seq: the highest seq of a journaled report of this instance whose events are durable,
+    /// as this controller handled them or as the event log holds them (another controller, or before a restart).
+    /// Reports are sent and handled in seq order, so the agent may drop every journaled report up to it.
+    /// Without the event log only what this controller handled counts: a lower answer only costs duplicates.
+    /// </summary>
+    public async ValueTask<ulong> LastHandledSeqAsync(string bngId, string instanceId, CancellationToken ct)
+    {
+        var handled = _handled.GetValueOrDefault((bngId, instanceId));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(LastSeqLookupTimeout);
+        try
+        {
+            handled = Math.Max(handled, await _reportLog.LastSeqAsync(bngId, instanceId, JournaledReportTypes, timeout.Token));
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            LogLastSeqUnknown(bngId, instanceId, ex.Message);
+        }
+        return handled;
+    }
+
+    private void Handled(AgentConnection connection, ulong seq) =>
+        _handled.AddOrUpdate((connection.BngId, connection.InstanceId), seq, (_, current) => Math.Max(current, seq));
+
+    /// <summary>A subscriber asked for authorization: the access router it came through may be new.</summary>
+    public ValueTask OnAuthorizeAsync(AgentConnection connection, AgentMessage message, CancellationToken ct) =>
+        _routers.ObserveAsync(connection, message.Authorize.Subscriber, message.Seq, message.Time?.ToDateTimeOffset() ?? _time.GetUtcNow(), ct);
 
     /// <summary>
     /// An agent (re)connected: learn the sessions it holds, and end the ones the system still thinks it
@@ -128,8 +170,10 @@ internal sealed partial class SessionReports
                     Session = ToInfo(live),
                     SetupSeconds = message.SessionStarted.SetupSeconds > 0 ? message.SessionStarted.SetupSeconds : null,
                 }, ct);
+                Handled(connection, message.Seq);
                 LogSessionStart(state.SessionId, connection.BngId, state.Subscriber.Mac, state.Ip, state.Subscriber.CircuitId);
                 _accounting.Start(live);
+                await _routers.ObserveAsync(connection, state.Subscriber, message.Seq, time, ct);
                 break;
             }
             case AgentMessage.BodyOneofCase.PolicyApplied:
@@ -145,6 +189,7 @@ internal sealed partial class SessionReports
                     SessionId = applied.SessionId,
                     Session = live is null ? null : ToInfo(live),
                 }, ct);
+                Handled(connection, message.Seq);
                 break;
             }
             case AgentMessage.BodyOneofCase.SessionStopped:
@@ -157,8 +202,10 @@ internal sealed partial class SessionReports
                     SessionId = stopped.SessionId,
                     Counters = ToCounters(stopped.FinalCounters),
                     Cause = stopped.Cause,
+                    Detail = string.IsNullOrEmpty(stopped.Detail) ? null : stopped.Detail,
                 }, ct);
-                LogSessionStop(stopped.SessionId, connection.BngId, stopped.Ip, stopped.Cause);
+                Handled(connection, message.Seq);
+                LogSessionStop(stopped.SessionId, connection.BngId, stopped.Ip, stopped.Cause, stopped.Detail);
                 if (live is not null)
                 {
                     // Kea may still hold the lease (idle timeout, Disconnect): the reconciler must not revive it.
@@ -170,10 +217,9 @@ internal sealed partial class SessionReports
             }
             case AgentMessage.BodyOneofCase.Health:
             {
-                var h = message.Health;
                 await _events.PublishAsync(NewEvent(EventTypes.BngHealthUpdate, connection, message.Seq, time) with
                 {
-                    Health = new BngHealth(h.CpuPercent, (long)h.MemoryBytes, (long)h.MemoryLimitBytes, (int)h.SessionCount),
+                    Health = ToHealth(message.Health),
                 }, ct);
                 break;
             }
@@ -261,6 +307,17 @@ internal sealed partial class SessionReports
         LeaseExpires = live.State.LeaseExpires?.ToDateTimeOffset(),
     };
 
+    internal static BngHealth ToHealth(HealthReport h) => new(h.CpuPercent, (long)h.MemoryBytes, (long)h.MemoryLimitBytes, (int)h.SessionCount)
+    {
+        Cgroup = string.IsNullOrEmpty(h.Cgroup) ? null : h.Cgroup,
+        SystemdAvailable = h.SystemdAvailable,
+        Interfaces = [.. h.Interfaces.Select(i => new BngInterfaceHealth(i.Name, i.Role, i.OperState, (int)i.Mtu, (long)i.RxBytes, (long)i.TxBytes, (long)i.RxDropped, (long)i.TxDropped))],
+        Units = [.. h.Units.Select(u => new BngUnitHealth(u.Name, u.ActiveState, u.SubState))],
+        Relay = h.Relay is null ? null : new BngRelayHealth((long)h.Relay.RelayedToServer, (long)h.Relay.RelayedToClient, (long)h.Relay.CaptureDropped,
+            [.. h.Relay.Drops.Select(d => new BngRelayDrop(d.Interface, d.Reason, (long)d.Count))]),
+        Journal = h.Journal is null ? null : new BngJournalHealth((int)h.Journal.Pending, (long)h.Journal.Dropped, (long)h.Journal.Bytes),
+    };
+
     private static TrafficCounters ToCounters(Counters? c) =>
         c is null ? new TrafficCounters(0, 0, 0, 0) : new TrafficCounters((long)c.BytesUp, (long)c.BytesDown, (long)c.PacketsUp, (long)c.PacketsDown);
 
@@ -273,6 +330,9 @@ internal sealed partial class SessionReports
     [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Provisional session {SessionId} on {BngId}: {Outcome}")]
     private partial void LogProvisional(string sessionId, string bngId, string outcome);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "SESSION_STOP {SessionId} on {BngId}: ip={Ip} cause={Cause}")]
-    private partial void LogSessionStop(string sessionId, string bngId, string ip, string cause);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "SESSION_STOP {SessionId} on {BngId}: ip={Ip} cause={Cause} ({Detail})")]
+    private partial void LogSessionStop(string sessionId, string bngId, string ip, string cause, string detail);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Agent {BngId} instance {InstanceId}: the event log could not be read for what it already handled ({Reason}); last_acked_seq is what this controller handled")]
+    private partial void LogLastSeqUnknown(string bngId, string instanceId, string reason);
 }

@@ -20,7 +20,7 @@ internal static class ProjectionSql
     public const string SessionColumns =
         "bng_id, instance_id, seq, time, session_id, has_session, mac, ip, circuit_id, remote_id, relay_id, username, " +
         "interface, download_kbps, upload_kbps, started, lease_expires, has_counters, bytes_up, bytes_down, packets_up, " +
-        "packets_down, cause";
+        "packets_down, cause, detail";
 
     /// <summary>The typed columns extracted from logged events <c>l</c> (a table or subquery with the log's columns).</summary>
     public static string FromLog(string relation) =>
@@ -43,7 +43,8 @@ internal static class ProjectionSql
                (l.payload #>> '{counters,bytes_down}')::bigint AS bytes_down,
                (l.payload #>> '{counters,packets_up}')::bigint AS packets_up,
                (l.payload #>> '{counters,packets_down}')::bigint AS packets_down,
-               l.payload ->> 'cause' AS cause
+               l.payload ->> 'cause' AS cause,
+               l.payload ->> 'detail' AS detail
         FROM {{relation}} l
         """;
 
@@ -266,21 +267,21 @@ internal static class ProjectionSql
     public static string StopMoveToHistory(string source) =>
         $$"""
         WITH st AS (
-            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.cause
+            SELECT DISTINCT ON (e.session_id) e.session_id, e.time, e.cause, e.detail
             FROM {{source}}
             WHERE e.session_id IS NOT NULL
             {{LatestPerSession}}),
         moved AS (
             DELETE FROM sessions_active a USING st
             WHERE a.session_id = st.session_id
-            RETURNING a.*, st.time AS stopped, st.cause)
+            RETURNING a.*, st.time AS stopped, st.cause, st.detail)
         INSERT INTO sessions_history (
             session_id, bng_id, instance_id, mac, ip, circuit_id, remote_id, relay_id, username, interface,
             download_kbps, upload_kbps, bytes_up, bytes_down, packets_up, packets_down, started, lease_expires,
-            updated_at, state, last_seq, last_time, policy_time, stopped, cause)
+            updated_at, state, last_seq, last_time, policy_time, stopped, cause, detail)
         SELECT session_id, bng_id, instance_id, mac, ip, circuit_id, remote_id, relay_id, username, interface,
                download_kbps, upload_kbps, bytes_up, bytes_down, packets_up, packets_down, started, lease_expires,
-               updated_at, 'STOPPED', last_seq, last_time, policy_time, stopped, cause
+               updated_at, 'STOPPED', last_seq, last_time, policy_time, stopped, cause, detail
         FROM moved
         ON CONFLICT (session_id) DO NOTHING
         """;
@@ -311,7 +312,12 @@ internal static class ProjectionSql
                    (e.payload #>> '{health,cpu_percent}')::double precision AS cpu_percent,
                    (e.payload #>> '{health,memory_bytes}')::bigint AS memory_bytes,
                    (e.payload #>> '{health,memory_limit_bytes}')::bigint AS memory_limit_bytes,
-                   (e.payload #>> '{health,session_count}')::integer AS session_count
+                   (e.payload #>> '{health,session_count}')::integer AS session_count,
+                   e.payload #>> '{health,cgroup}' AS cgroup,
+                   (e.payload #>> '{health,systemd_available}')::boolean AS systemd_available,
+                   (e.payload #>> '{health,journal,pending}')::integer AS journal_pending,
+                   (e.payload #>> '{health,journal,dropped}')::bigint AS journal_dropped,
+                   e.payload -> 'health' AS detail
             FROM {{source}}
             WHERE jsonb_typeof(e.payload -> 'health') = 'object'),
         series AS (
@@ -322,7 +328,9 @@ internal static class ProjectionSql
             SELECT DISTINCT ON (h.bng_id) h.* FROM h ORDER BY h.bng_id, h.time DESC, h.seq DESC)
         UPDATE bng_registry b SET
             cpu_percent = latest.cpu_percent, memory_bytes = latest.memory_bytes,
-            memory_limit_bytes = latest.memory_limit_bytes, session_count = latest.session_count, health_time = latest.time
+            memory_limit_bytes = latest.memory_limit_bytes, session_count = latest.session_count, health_time = latest.time,
+            cgroup = latest.cgroup, systemd_available = latest.systemd_available, journal_pending = latest.journal_pending,
+            journal_dropped = latest.journal_dropped, health_detail = latest.detail
         FROM latest
         WHERE b.bng_id = latest.bng_id AND (b.health_time IS NULL OR latest.time >= b.health_time)
         """;

@@ -89,6 +89,49 @@ public sealed class ControllerLinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reports_up_to_the_controllers_last_acked_seq_are_dropped_and_the_rest_replayed_as_they_were()
+    {
+        var log = new TestLog();
+        var (link, journal, _) = await StartLinkAsync(log);
+        link.Report(Stop("a"));
+        link.Report(Stop("b"));
+        link.Report(Stop("c"));
+        var journaled = journal.Pending().Select(m => m.Seq).ToList();
+        _controller.LastAckedSeq = journaled[1];
+
+        await _controller.StartAsync();
+        await TestTimeouts.WaitUntilAsync(() => _controller.Of(AgentMessage.BodyOneofCase.SessionStopped).Any(), "the replay");
+        await TestTimeouts.WaitUntilAsync(() => journal.Count == 0, "the ack");
+
+        var replayed = Assert.Single(_controller.Of(AgentMessage.BodyOneofCase.SessionStopped));
+        Assert.Equal(journaled[2], replayed.Seq);
+        Assert.Equal("c", replayed.SessionStopped.SessionId);
+        Assert.True(log.Logged(1105));
+        log.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task The_token_goes_to_the_controller_as_a_bearer_authorization()
+    {
+        await _controller.StartAsync();
+        var agent = TestOptions.Valid(_dir.Path);
+        agent.Controller = _controller.Url;
+        agent.Token = "  t0ken ";
+        var options = TestOptions.Wrap(agent);
+        var log = new TestLog();
+        var state = new AgentStateDirectory(options);
+        var journal = new ReportJournal(state, options, TimeProvider.System, log.For<ReportJournal>());
+        var link = new ControllerLink(options, new AgentIdentity(options, state), state, journal, new Lazy<IControllerCommandHandler>(_commands), log.For<ControllerLink>(), TimeProvider.System);
+        _links.Add((link, journal));
+
+        await link.StartAsync(TestTimeouts.Token());
+        await TestTimeouts.WaitUntilAsync(() => _controller.Connected, "the connection");
+
+        Assert.Equal("Bearer t0ken", _controller.Authorization);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("t0ken", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_hello_carries_the_sessions_the_agent_holds()
     {
         _commands.Sessions.Add(new SessionState { SessionId = "held", Ip = "100.64.0.10" });

@@ -36,6 +36,12 @@ public sealed class TestController : IAsyncDisposable
 
     public bool AckReports { get; set; } = true;
 
+    /// <summary>What HelloAccepted.last_acked_seq says.</summary>
+    public ulong LastAckedSeq { get; set; }
+
+    /// <summary>The authorization metadata of the last Connect call.</summary>
+    public string? Authorization { get; private set; }
+
     public Func<AuthorizeRequest, AuthorizeResult> Authorize { get; set; } = r => new AuthorizeResult
     {
         RequestId = r.RequestId,
@@ -95,8 +101,9 @@ public sealed class TestController : IAsyncDisposable
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "hello first"));
             }
             controller.Received.Enqueue(requestStream.Current);
+            controller.Authorization = context.RequestHeaders.GetValue("authorization");
             var outbound = Channel.CreateUnbounded<ControllerMessage>();
-            outbound.Writer.TryWrite(new ControllerMessage { HelloAccepted = new HelloAccepted { ControllerId = "test-controller" } });
+            outbound.Writer.TryWrite(new ControllerMessage { HelloAccepted = new HelloAccepted { ControllerId = "test-controller", LastAckedSeq = controller.LastAckedSeq } });
             controller._stream = outbound;
             Interlocked.Increment(ref controller.Connections);
             var writer = Task.Run(async () =>

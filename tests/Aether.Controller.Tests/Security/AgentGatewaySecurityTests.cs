@@ -170,7 +170,7 @@ public sealed class AgentGatewaySecurityTests(ControllerProcess controller) : IC
 
     private static CancellationToken Token() => new CancellationTokenSource(ControllerProcess.Timeout).Token;
 
-    private AgentOptions Options(string bngId, string? token) => new() { BngId = bngId, Controller = controller.GrpcUrl, Token = token };
+    private AgentOptions Options(string bngId, string? token) => new() { BngId = bngId, Controller = controller.GrpcUrl, Token = token ?? "" };
 
     /// <summary>The agent's own channel: trusting <paramref name="trust"/>'s CA, presenting <paramref name="certificateOf"/>'s certificate from <paramref name="pki"/>.</summary>
     private GrpcChannel Channel(string? certificateOf, string? pki = null, string? trust = null)
