@@ -24,6 +24,7 @@ Aether lab is running. Data and logs: $LAB_DIR (logs in $LAB_DIR/log/).
   Dashboard   http://127.0.0.1:$CONTROLLER_HTTP_PORT/
               sign in with the operator key: $(awk '$1 == "lab-operator" {print $3}' "$LAB_DIR/api-keys")
               (keys in $LAB_DIR/api-keys; reads need no key in the lab)
+              also over TLS: https://127.0.0.1:$CONTROLLER_HTTPS_PORT/ (lab CA: $LAB_DIR/pki/ca.crt)
   GraphiQL    http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphiql
   GraphQL     http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql
               curl -s http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql -H 'content-type: application/json' \\

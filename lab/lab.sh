@@ -138,6 +138,8 @@ postgres_up() {
   touch "$LAB_DIR/log/postgres.log"; chown postgres:postgres "$LAB_DIR/log/postgres.log"
   if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    # After a crash the old backends notice their postmaster is gone and exit; wait for them to let go of the port.
+    for _ in $(seq 1 50); do pgrep -u postgres -f "postgres: " >/dev/null || break; sleep 0.1; done
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$LAB_DIR/log/postgres.log" -w -t 60 \
       -o "-p $PG_PORT -k $LAB_DIR/pg-sock -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >/dev/null
   fi
@@ -257,15 +259,25 @@ controller_start() {
     chmod 600 "$LAB_DIR/api-keys"
   fi
 
-  local traces=()
+  pki_up
+  local https=$((CONTROLLER_HTTPS_PORT + n - 1)) traces=()
   [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-$name.jsonl")
   start_bg "$name" - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
     dotnet "$controller" "${traces[@]}" \
     --Ingestor:Enabled=false \
     --Kestrel:Endpoints:Grpc:Url="http://127.0.0.1:$grpc" \
     --Kestrel:Endpoints:Grpc:Protocols=Http2 \
-    --Kestrel:Endpoints:GrpcLab:Url="http://$MGMT_IP:$grpc" \
+    --Kestrel:Endpoints:GrpcLab:Url="https://$MGMT_IP:$grpc" \
     --Kestrel:Endpoints:GrpcLab:Protocols=Http2 \
+    --Kestrel:Endpoints:GrpcLab:Certificate:Path="$LAB_DIR/pki/controller.crt" \
+    --Kestrel:Endpoints:GrpcLab:Certificate:KeyPath="$LAB_DIR/pki/controller.key" \
+    --Kestrel:Endpoints:GrpcLab:ClientCertificateMode=AllowCertificate \
+    --Kestrel:Endpoints:Https:Url="https://127.0.0.1:$https" \
+    --Kestrel:Endpoints:Https:Protocols=Http1AndHttp2 \
+    --Kestrel:Endpoints:Https:Certificate:Path="$LAB_DIR/pki/controller.crt" \
+    --Kestrel:Endpoints:Https:Certificate:KeyPath="$LAB_DIR/pki/controller.key" \
+    --Controller:AgentCaFile="$LAB_DIR/pki/ca.crt" \
+    --Controller:AgentTokensFile="$LAB_DIR/pki/agent-tokens" \
     --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$http" \
     --Kestrel:Endpoints:Http:Protocols=Http1AndHttp2 \
     --ConnectionStrings:Aether="Host=127.0.0.1;Port=$PG_PORT;Database=aether;Username=aether;Password=aether" \
@@ -306,14 +318,32 @@ ingestor_start() {
   wait_for "ingestor metrics" 60 curl -sf "http://127.0.0.1:$INGESTOR_METRICS_PORT/metrics"
 }
 
+# The lab's PKI (lab/pki.sh: a CA, the controller's certificate, a client certificate per agent) and a token per
+# agent: agents reach the controller over TLS on $MGMT_IP, presenting both.
+pki_up() {
+  local b
+  "$LAB_ROOT/pki.sh" "$LAB_DIR/pki" "${BNGS[@]}" 2>>"$LAB_DIR/log/pki.log" || die "lab/pki.sh failed (see $LAB_DIR/log/pki.log)"
+  if [ ! -f "$LAB_DIR/pki/agent-tokens" ]; then
+    ( umask 077
+      for b in "${BNGS[@]}"; do
+        head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$LAB_DIR/pki/agent-$b.token"
+        printf '%s %s\n' "$b" "$(cat "$LAB_DIR/pki/agent-$b.token")"
+      done >"$LAB_DIR/pki/agent-tokens" )
+  fi
+}
+
 # agent_start BNG [CONTROLLER_URL]: the BNG's agent, connected to controller 1 unless told otherwise.
 agent_start() {
-  local b=$1 url=${2:-http://$MGMT_IP:$CONTROLLER_GRPC_PORT} agent agent_traces=()
+  local b=$1 url=${2:-https://$MGMT_IP:$CONTROLLER_GRPC_PORT} agent agent_traces=()
   agent=$(bin_dll Aether.Agent aether-agent)
   [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl")
   start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" "${agent_traces[@]}" \
     --Agent:BngId="$b" \
     --Agent:Controller="$url" \
+    --Agent:TlsCaFile="$LAB_DIR/pki/ca.crt" \
+    --Agent:TlsCertificateFile="$LAB_DIR/pki/agent-$b.crt" \
+    --Agent:TlsKeyFile="$LAB_DIR/pki/agent-$b.key" \
+    --Agent:TokenFile="$LAB_DIR/pki/agent-$b.token" \
     --Agent:DhcpServer="$MGMT_IP" \
     --Agent:SubscriberInterfaces:0:Name=eth1 \
     --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
@@ -421,7 +451,7 @@ status() {
 # Refuse to start on top of something else that holds one of the lab's ports.
 check_ports() {
   local busy=()
-  for port in "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$KEA_CA_PORT" "$CONTROLLER_GRPC_PORT" "$CONTROLLER_HTTP_PORT" "$INGESTOR_METRICS_PORT"; do
+  for port in "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$KEA_CA_PORT" "$CONTROLLER_GRPC_PORT" "$CONTROLLER_HTTP_PORT" "$CONTROLLER_HTTPS_PORT" "$INGESTOR_METRICS_PORT"; do
     if ss -Htln "sport = :$port" | grep -q .; then busy+=("tcp/$port ($(ss -Htlnp "sport = :$port" | grep -o 'users:(("[^"]*"' | head -1 | cut -d'"' -f2))"); fi
   done
   for port in "$RADIUS_AUTH_PORT" "$RADIUS_ACCT_PORT" "$COA_PORT"; do
@@ -447,9 +477,12 @@ up() {
 # kill NAME: SIGKILL one of the lab's processes (and its process group), as a crash would; `start` brings it back.
 kill_one() {
   local p; p=$(pidfile "$1")
+  # PostgreSQL daemonizes through pg_ctl: its postmaster's pid is in the data directory.
+  [ "$1" = postgres ] && p="$LAB_DIR/pg/postmaster.pid"
   [ -f "$p" ] || die "$1 is not running (no $p)"
-  kill -KILL -- "-$(cat "$p")" 2>/dev/null || kill -KILL "$(cat "$p")" 2>/dev/null || true
-  rm -f "$p"
+  local pid; pid=$(head -1 "$p")
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  [ "$1" = postgres ] || rm -f "$p"
   log "$1 killed"
 }
 

@@ -22,7 +22,7 @@ public sealed class MultiControllerLabTests
         try
         {
             await Shell.RunChecked(_lab.LabScript, ["kill", "agent-bng-02"], TimeSpan.FromSeconds(20));
-            await Shell.RunChecked(_lab.LabScript, ["start-agent", "bng-02", "http://198.18.0.1:50052"], TimeSpan.FromSeconds(30));
+            await Shell.RunChecked(_lab.LabScript, ["start-agent", "bng-02", "https://198.18.0.1:50052"], TimeSpan.FromSeconds(30));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             await Poll.UntilAsync(async () => (await http.GetStringAsync("http://127.0.0.1:8081/healthz/agents")).Contains("\"bng-02\"", StringComparison.Ordinal) ? "here" : null,
                 HopTimeout, "bng-02 on the second controller");
