@@ -14,4 +14,11 @@ internal sealed record MemorySample(int Sessions, long ResidentBytes, long HeapB
         using var process = Process.GetCurrentProcess();
         return new MemorySample(sessions, process.WorkingSet64, GC.GetGCMemoryInfo().HeapSizeBytes, live);
     }
+
+    /// <summary>The most the process has had resident so far (VmHWM).</summary>
+    public static long PeakResidentBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
 }
