@@ -14,9 +14,33 @@ internal sealed class CommandRunner(string? networkNamespace = null)
 
     public async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
+        using var process = Start(fileName, arguments, standardInput is not null);
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
+            process.StandardInput.Close();
+        }
+        await process.WaitForExitAsync(cancellationToken);
+        return new CommandResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs a command whose output is large: <paramref name="readOutput"/> reads it as it streams in, never as one string.</summary>
+    public async Task<CommandResult> RunStreamingAsync(string fileName, IReadOnlyList<string> arguments, Func<Stream, CancellationToken, Task> readOutput, CancellationToken cancellationToken)
+    {
+        using var process = Start(fileName, arguments, redirectInput: false);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await readOutput(process.StandardOutput.BaseStream, cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return new CommandResult(process.ExitCode, "", await stderr);
+    }
+
+    private Process Start(string fileName, IReadOnlyList<string> arguments, bool redirectInput)
+    {
         var start = new ProcessStartInfo(Namespace is null ? fileName : "ip")
         {
-            RedirectStandardInput = standardInput is not null,
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -34,16 +58,7 @@ internal sealed class CommandRunner(string? networkNamespace = null)
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
-            process.StandardInput.Close();
-        }
-        await process.WaitForExitAsync(cancellationToken);
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Aether.Contracts.Agent.V1;
 using Aether.Dhcp;
 
@@ -82,28 +81,9 @@ internal sealed partial class SessionKernel
 
     private async Task ReadSetAsync(string set, Dictionary<uint, Counters> into, bool upload, CancellationToken cancellationToken)
     {
-        var result = await _runner.RunAsync("nft", ["-j", "list", "set", "inet", _options.NftTable, set], null, cancellationToken);
-        if (!result.Succeeded)
-        {
-            LogNftFailed(result.StandardError.Trim());
-            return;
-        }
-        using var doc = JsonDocument.Parse(result.StandardOutput);
-        foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
-        {
-            if (!item.TryGetProperty("set", out var s) || !s.TryGetProperty("elem", out var elems))
+        var result = await _runner.RunStreamingAsync("nft", ["-j", "list", "set", "inet", _options.NftTable, set],
+            (output, ct) => NftSetReader.ReadAsync(output, (ip, packets, bytes) =>
             {
-                continue;
-            }
-            foreach (var e in elems.EnumerateArray())
-            {
-                if (!e.TryGetProperty("elem", out var elem) || !Ipv4Address.TryParse(elem.GetProperty("val").GetString(), out var ip))
-                {
-                    continue;
-                }
-                var counter = elem.GetProperty("counter");
-                var bytes = counter.GetProperty("bytes").GetUInt64();
-                var packets = counter.GetProperty("packets").GetUInt64();
                 if (!into.TryGetValue(ip.Value, out var c))
                 {
                     c = new Counters();
@@ -119,7 +99,10 @@ internal sealed partial class SessionKernel
                     c.BytesDown = bytes;
                     c.PacketsDown = packets;
                 }
-            }
+            }, ct), cancellationToken);
+        if (!result.Succeeded)
+        {
+            LogNftFailed(result.StandardError.Trim());
         }
     }
 }

@@ -32,6 +32,30 @@ internal sealed partial class SessionManager
         return pending;
     }
 
+    /// <summary>Subscribers with a cached decision (for the benchmarks and tests).</summary>
+    internal int CachedDecisions => _decisions.Count;
+
+    /// <summary>
+    /// Forgets decisions that expired a while ago (an ACK may follow its DISCOVER late) of subscribers without a
+    /// session; one with a session keeps its decision, since a new address for it starts with that decision. The cache
+    /// then holds the subscribers on the lines rather than every subscriber ever seen. At most once per grace period.
+    /// </summary>
+    private void PruneDecisions(DateTimeOffset now)
+    {
+        if (now < _nextDecisionPrune)
+        {
+            return;
+        }
+        _nextDecisionPrune = now + DecisionGrace;
+        foreach (var (key, decision) in _decisions)
+        {
+            if (decision.Expires + DecisionGrace < now && !(_byMac.TryGetValue(key.Mac, out var session) && session.Key == key))
+            {
+                _decisions.TryRemove(new KeyValuePair<SubscriberKey, AuthorizationDecision>(key, decision));
+            }
+        }
+    }
+
     private async Task AskControllerAsync(SubscriberKey key, SubscriberIdentity identity, uint xid, TaskCompletionSource<AuthorizationDecision> answer, CancellationToken cancellationToken)
     {
         AuthorizationDecision decision;

@@ -71,11 +71,10 @@ internal sealed partial class SessionManager
         {
             _controller.Send(m => m.Counters = report);
         }
-        foreach (var session in idle)
-        {
-            await StopAsync(session, TerminateCause.IdleTimeout, $"no traffic for {IdleTimeoutOf(session)?.TotalSeconds ?? 0:0} s",
-                s => IdleTimeoutOf(s) is { } t && _time.GetUtcNow() - s.LastActivity >= t, cancellationToken);
-        }
+        // All at once, so that their removals share kernel batches (see ExpireAsync).
+        await Task.WhenAll(idle.Select(session =>
+            StopAsync(session, TerminateCause.IdleTimeout, $"no traffic for {IdleTimeoutOf(session)?.TotalSeconds ?? 0:0} s",
+                s => IdleTimeoutOf(s) is { } t && _time.GetUtcNow() - s.LastActivity >= t, cancellationToken)));
     }
 
     /// <summary>The session's own Idle-Timeout (from RADIUS) or else the agent's; null when the session never idles out.</summary>

@@ -30,13 +30,20 @@ internal sealed partial class SessionManager
         }
     }
 
-    /// <summary>Ends sessions whose lease ran out without a renewal.</summary>
+    /// <summary>
+    /// Ends sessions whose lease ran out without a renewal, all at once: their removals meet in the kernel's batches
+    /// (one final counter read and one nft and tc run per batch), where one at a time each would pay a counter read of
+    /// every session.
+    /// </summary>
     public async Task ExpireAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        foreach (var session in _byId.Values.Where(s => s.LeaseExpires < now).ToList())
+        PruneDecisions(now);
+        var due = _byId.Values.Where(s => s.LeaseExpires < now).ToList();
+        if (due.Count > 0)
         {
-            await StopAsync(session, TerminateCause.SessionTimeout, "lease expired", s => s.LeaseExpires < _time.GetUtcNow(), cancellationToken);
+            await Task.WhenAll(due.Select(session =>
+                StopAsync(session, TerminateCause.SessionTimeout, "lease expired", s => s.LeaseExpires < _time.GetUtcNow(), cancellationToken)));
         }
     }
 

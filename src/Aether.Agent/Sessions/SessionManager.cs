@@ -18,6 +18,9 @@ internal sealed partial class SessionManager : IControllerCommandHandler, IDispo
 {
     private static readonly TimeSpan RejectCacheTime = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long past its expiry a decision is kept for a subscriber without a session.</summary>
+    private static readonly TimeSpan DecisionGrace = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<SubscriberKey, AuthorizationDecision> _decisions = new();
     private readonly ConcurrentDictionary<SubscriberKey, Task<AuthorizationDecision>> _pending = new();
     private readonly ConcurrentDictionary<string, Session> _byMac = new(StringComparer.Ordinal);
@@ -32,6 +35,7 @@ internal sealed partial class SessionManager : IControllerCommandHandler, IDispo
     private readonly TimeProvider _time;
     private readonly ILogger<SessionManager> _logger;
     private readonly AgentOptions _options;
+    private DateTimeOffset _nextDecisionPrune;
 
     public SessionManager(IOptions<AgentOptions> options, IControllerLink controller, ISessionKernel kernel, SessionStore store, TimeProvider time, ILogger<SessionManager> logger)
     {

@@ -3,10 +3,12 @@ namespace Aether.Agent.Sessions;
 /// <summary>
 /// Serializes changes per subscriber (by MAC) without serializing subscribers against each other, so that kernel
 /// operations of many subscribers meet in one batch. Two keys are taken in stripe order, so no two callers deadlock.
+/// A holder waits for its kernel batch, so the stripes bound how many subscribers one batch can carry: enough of them
+/// that a burst of a few thousand DHCPACKs or expiries goes in one or two batches.
 /// </summary>
 internal sealed class StripedLock
 {
-    private const int Stripes = 256;
+    private const int Stripes = 4096;
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
 
     public async Task<Releaser> AcquireAsync(string key, CancellationToken cancellationToken)

@@ -108,6 +108,44 @@ public sealed class SessionLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Expired_sessions_go_to_the_kernel_together_rather_than_one_after_another()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await _h.OnlineAsync(SessionHarness.Key($"02:00:00:00:00:0{i}", $"1/0/{i}"), $"100.64.0.{10 + i}", leaseSeconds: 60);
+        }
+        _h.Kernel.RemovalGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _h.Time.Advance(TimeSpan.FromSeconds(61));
+
+        var expiry = _h.Manager.ExpireAsync(TestTimeouts.Token());
+        // Queued while none has completed: they can share a kernel batch. (Two subscribers may share a lock stripe.)
+        var queued = _h.Kernel.Applied.OfType<RemoveSession>().Count();
+        _h.Kernel.RemovalGate.SetResult();
+        await expiry.WaitAsync(TestTimeouts.Await);
+
+        Assert.True(queued >= 2, $"{queued} removal(s) queued before the first completed");
+        Assert.Equal(4, _h.Controller.Stops.Count(s => s.Cause == "Session-Timeout"));
+        Assert.Equal(0, _h.Manager.Count);
+    }
+
+    [Fact]
+    public async Task Long_expired_decisions_are_forgotten_unless_the_subscriber_has_a_session()
+    {
+        var online = SessionHarness.Key("02:00:00:00:00:01", "1/0/1");
+        await _h.OnlineAsync(online, "100.64.0.10", leaseSeconds: 86_400);
+        var gone = SessionHarness.Key("02:00:00:00:00:02", "1/0/2");
+        await _h.Manager.AuthorizeAsync(gone, SessionHarness.Identity(gone), 1, TestTimeouts.Token()).WaitAsync(TestTimeouts.Await);
+        Assert.Equal(2, _h.Manager.CachedDecisions);
+
+        _h.Time.Advance(TimeSpan.FromMinutes(10));
+        await _h.Manager.ExpireAsync(TestTimeouts.Token());
+
+        Assert.Equal(1, _h.Manager.CachedDecisions);
+        // The subscriber on the line keeps its decision: a new address still starts a session.
+        Assert.True(await _h.Manager.OnAckAsync("sub0", online, SessionHarness.Identity(online), Ipv4Address.Parse("100.64.0.11"), 3600, TestTimeouts.Token()));
+    }
+
+    [Fact]
     public async Task A_new_address_for_the_same_client_ends_its_old_session()
     {
         var key = SessionHarness.Key();

@@ -18,6 +18,9 @@ internal sealed class FakeKernel : ISessionKernel
 
     public bool FailInstalls { get; set; }
 
+    /// <summary>When set, removals complete only once it does (to see which removals are in the kernel together).</summary>
+    public TaskCompletionSource? RemovalGate { get; set; }
+
     /// <summary>As the test options configure it.</summary>
     public int Shards { get; set; } = 16;
 
@@ -35,11 +38,24 @@ internal sealed class FakeKernel : ISessionKernel
                 AddClass(TcScript.DownloadDevice(install.Interface, install.Ip, Shards), install.ClassId);
                 AddClass(TcScript.UploadDevice(install.Interface, install.Ip, Shards), install.ClassId);
                 break;
+            case RemoveSession remove when RemovalGate is { } gate:
+                return RemoveAfterAsync(remove, gate.Task);
             case RemoveSession remove:
-                Elements.TryRemove(remove.Ip.Value, out var final);
-                return Task.FromResult(new KernelResult(true, null, final ?? new Counters()));
+                return Task.FromResult(Remove(remove));
         }
         return Task.FromResult(new KernelResult(true, null, null));
+    }
+
+    private async Task<KernelResult> RemoveAfterAsync(RemoveSession remove, Task gate)
+    {
+        await gate;
+        return Remove(remove);
+    }
+
+    private KernelResult Remove(RemoveSession remove)
+    {
+        Elements.TryRemove(remove.Ip.Value, out var final);
+        return new KernelResult(true, null, final ?? new Counters());
     }
 
     public Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken) =>
