@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Aether.Lab.Tests;
 
@@ -15,9 +16,14 @@ public sealed class DataPlaneLabTests
     private const int EthernetHeader = 14;
     private static readonly TimeSpan HopTimeout = TimeSpan.FromSeconds(45);
     private readonly LabFixture _lab;
+    private readonly ITestOutputHelper _output;
     private DateTime _onlineSince;
 
-    public DataPlaneLabTests(LabFixture lab) => _lab = lab;
+    public DataPlaneLabTests(LabFixture lab, ITestOutputHelper output)
+    {
+        _lab = lab;
+        _output = output;
+    }
 
     [Fact]
     public async Task Iperf3_measures_each_direction_within_10_percent_of_the_RADIUS_rate()
@@ -30,6 +36,7 @@ public sealed class DataPlaneLabTests
         var down = await IperfAsync(Host, reverse: true, seconds: 6);
         var up = await IperfAsync(Host, reverse: false, seconds: 6);
 
+        _output.WriteLine($"iperf3 {Host}: download {down / 1e6:0.00} Mbit/s (RADIUS 20), upload {up / 1e6:0.00} Mbit/s (RADIUS 10)");
         AssertWithin(20_000_000, down, 0.10, $"download of {Host} ({ip})");
         AssertWithin(10_000_000, up, 0.10, $"upload of {Host} ({ip})");
     }
@@ -63,6 +70,8 @@ public sealed class DataPlaneLabTests
         var reported = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
             "SELECT bytes_up, bytes_down FROM sessions_active WHERE session_id = @s AND bytes_down >= @d",
             ("s", session), ("d", nft.BytesDown)), HopTimeout, "a counter sweep with the flow in it");
+        _output.WriteLine($"flow {Host}: host up {hostUp} down {hostDown} B; nftables up {nft.BytesUp - nftBefore.BytesUp} down {nft.BytesDown - nftBefore.BytesDown} B; " +
+            $"reported up {reported.Long("bytes_up") - nftBefore.BytesUp} down {reported.Long("bytes_down") - nftBefore.BytesDown} B");
         AssertWithin(hostUp, reported.Long("bytes_up") - nftBefore.BytesUp, 0.01, "reported upload");
         AssertWithin(hostDown, reported.Long("bytes_down") - nftBefore.BytesDown, 0.01, "reported download");
     }
