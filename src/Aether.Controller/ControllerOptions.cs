@@ -65,6 +65,12 @@ internal sealed class ControllerOptions
     /// </summary>
     public int ReportQueueCapacity { get; set; } = 1_024;
 
+    /// <summary>
+    /// Accounting-Requests in flight at once. A session's records are always sent one after another (a Stop never
+    /// overtakes its Start); different sessions' go concurrently.
+    /// </summary>
+    public int AccountingConcurrency { get; set; } = 16;
+
     /// <summary>Reports per agent stream whose events are sent to JetStream and not yet acknowledged by it.</summary>
     public int ReportsInFlight { get; set; } = 256;
 
@@ -129,6 +135,10 @@ internal sealed class ControllerOptions
         if (ReportQueueCapacity < 1)
         {
             errors.Add("Controller:ReportQueueCapacity must be at least 1.");
+        }
+        if (AccountingConcurrency is < 1 or > 256)
+        {
+            errors.Add("Controller:AccountingConcurrency must be between 1 and 256.");
         }
         if (ReportsInFlight < 1)
         {
