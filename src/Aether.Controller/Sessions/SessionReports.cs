@@ -117,10 +117,12 @@ internal sealed partial class SessionReports : IReportHandler
         }
         while (after is not null);
 
+        // Sent one after another without waiting for each to be stored, then finished in the same order.
+        var stopping = new List<(string SessionId, string Ip, LiveSession? Live, Task Stored)>(stale.Count);
         foreach (var (sessionId, ip) in stale)
         {
             var live = _directory.Remove(sessionId);
-            await _events.PublishAsync(new AetherEvent
+            var stored = await _events.SendAsync(new AetherEvent
             {
                 Type = EventTypes.SessionStop,
                 BngId = connection.BngId,
@@ -131,6 +133,11 @@ internal sealed partial class SessionReports : IReportHandler
                 Counters = ToCounters(live?.Counters),
                 Cause = "NAS-Reboot",
             }, ct);
+            stopping.Add((sessionId, ip, live, stored));
+        }
+        foreach (var (sessionId, ip, live, stored) in stopping)
+        {
+            await stored;
             if (live is not null)
             {
                 _accounting.Stop(live, "NAS-Reboot");
