@@ -39,9 +39,9 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
 
     private readonly BenchSettings _settings;
     private readonly TextWriter _out;
-    private readonly PostgresServer _postgres = new();
+    private readonly PostgresServer _postgres;
     private readonly NatsServer _nats = new();
-    private readonly FreeRadiusServer _radius = new() { Users = AcceptEveryone };
+    private FreeRadiusServer _radius = new() { Users = AcceptEveryone };
     private readonly string _contentRoot = Directory.CreateTempSubdirectory("aether-authbench-").FullName;
     private WebApplication? _app;
     private GrpcChannel? _channel;
@@ -52,6 +52,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
     {
         _settings = settings;
         _out = output;
+        _postgres = settings.Fsync ? new PostgresServer { Settings = new Dictionary<string, string> { ["fsync"] = "on" } } : new PostgresServer();
     }
 
     /// <summary>Where the controller's own log (Information, as it runs in the lab) is written.</summary>
@@ -59,12 +60,18 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
 
     public async Task<List<BenchResult>> RunAsync(CancellationToken ct)
     {
-        await Task.WhenAll(_postgres.InitializeAsync(), _nats.InitializeAsync(), _radius.InitializeAsync()).WaitAsync(ct);
+        await Task.WhenAll(_postgres.InitializeAsync(), _nats.InitializeAsync()).WaitAsync(ct);
+        if (_settings.RadiusSql)
+        {
+            _radius = new FreeRadiusServer { Users = AcceptEveryone, Modules = new Dictionary<string, string> { ["sql"] = await RadiusDatabaseAsync(ct) } };
+        }
+
+        await _radius.InitializeAsync().WaitAsync(ct);
         await StartControllerAsync(ct);
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"PostgreSQL 127.0.0.1:{_postgres.Port}, {_nats.Url}, FreeRADIUS 127.0.0.1:{_radius.AuthPort}/{_radius.AcctPort}, ingestor {(_settings.Ingestor ? "in process" : "off")}, {Environment.ProcessorCount} cores"));
+            $"PostgreSQL 127.0.0.1:{_postgres.Port} (fsync {(_settings.Fsync ? "on" : "off")}), {_nats.Url}, FreeRADIUS 127.0.0.1:{_radius.AuthPort}/{_radius.AcctPort} ({(_settings.RadiusSql ? "files + rlm_sql on PostgreSQL, as in the lab" : "files")}), ingestor {(_settings.Ingestor ? "in process" : "off")}, {Environment.ProcessorCount} cores"));
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_settings.Count} subscribers per case, {_settings.Concurrency} in flight, {_settings.Rounds} round(s); controller log: {LogFile}"));
+            $"{_settings.Count} subscribers per case, up to {_settings.Concurrency} in flight, {(_settings.Rate > 0 ? $"started at {_settings.Rate}/s" : "as fast as they complete")}, {_settings.Rounds} round(s); controller log ({_settings.LogLevel}): {LogFile}"));
 
         var radius = new RadiusClient(RadiusOptions(), NullLogger<RadiusClient>.Instance);
         await using var _ = radius;
@@ -73,8 +80,8 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
         if (_settings.Warmup > 0)
         {
             // JIT, tiered compilation, connection pools, FreeRADIUS's threads; not reported.
-            await RadiusAloneAsync(radius, _settings.Warmup, ct);
-            await ControllerAsync(agent, _settings.Warmup, ct);
+            await RadiusAloneAsync(radius, _settings.Warmup, ct, paced: false);
+            await ControllerAsync(agent, _settings.Warmup, ct, paced: false);
             _out.WriteLine("-- warm-up done --");
         }
 
@@ -85,7 +92,66 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
             results.AddRange(await ControllerAsync(agent, _settings.Count, ct));
         }
 
+        ReportRadiusProblems();
         return results;
+    }
+
+    /// <summary>What FreeRADIUS complained about (pool exhaustion, SQL errors): why requests were rejected or dropped.</summary>
+    private void ReportRadiusProblems()
+    {
+        var problems = _radius.Output.Split('\n')
+            .Where(l => l.Contains("ERROR", StringComparison.Ordinal) || l.Contains("WARN", StringComparison.Ordinal) || l.Contains("rror:", StringComparison.Ordinal))
+            .Select(l => l.Length > 40 ? l[(l.IndexOf(':', 20) + 1)..].Trim() : l)
+            .GroupBy(l => System.Text.RegularExpressions.Regex.Replace(l, "[0-9]+", "N"), StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count())
+            .Take(5)
+            .ToList();
+        foreach (var problem in problems)
+        {
+            _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FreeRADIUS ({problem.Count()}x): {problem.First()}"));
+        }
+    }
+
+    /// <summary>
+    /// A radius database with FreeRADIUS's own schema, and the lab's rlm_sql module (lab/radius/sql) pointed at it: user
+    /// lookups in authorize, a radpostauth row per answer, a radacct row per accounting record, the lab's pool.
+    /// </summary>
+    private async Task<string> RadiusDatabaseAsync(CancellationToken ct)
+    {
+        var module = await File.ReadAllTextAsync(LabFile("lab/radius/sql"), ct);
+        var connectionString = await _postgres.CreateDatabaseAsync("radius", ct);
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(ct);
+            var schema = await File.ReadAllTextAsync("/etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql", ct);
+            await using var command = new Npgsql.NpgsqlCommand(schema + """
+                ;
+                CREATE ROLE radius LOGIN PASSWORD 'radius';
+                GRANT ALL ON ALL TABLES IN SCHEMA public TO radius;
+                GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO radius;
+                """, connection);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return module.Replace("${PG_PORT}", _postgres.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    /// <summary>A file of the repository, found above the working directory or this program.</summary>
+    private static string LabFile(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new FileNotFoundException($"{relative} not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}");
     }
 
     private RadiusClientOptions RadiusOptions() => new()
@@ -114,7 +180,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
             $"--Radius:Servers:0:AcctPort={_radius.AcctPort.ToString(CultureInfo.InvariantCulture)}",
             $"--Radius:Servers:0:Secret={FreeRadiusServer.Secret}",
             // The levels of the controller's appsettings.json, which the lab runs with.
-            "--Logging:LogLevel:Default=Information",
+            $"--Logging:LogLevel:Default={_settings.LogLevel}",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Grpc=Warning",
             "--Logging:LogLevel:NATS=Warning",
@@ -126,14 +192,14 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
     }
 
     /// <summary>The baseline: the Authorizer's Access-Request, from a RADIUS client of its own, nothing else.</summary>
-    private async Task<BenchResult> RadiusAloneAsync(RadiusClient radius, int count, CancellationToken ct)
+    private async Task<BenchResult> RadiusAloneAsync(RadiusClient radius, int count, CancellationToken ct, bool paced = true)
     {
         var batch = ++_batch;
         var latency = new LatencyRecorder(count);
         var accepted = 0;
         var nasIp = IPAddress.Loopback;
         var cpu = CpuMeter.Start();
-        var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, async (i, token) =>
+        var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, paced ? _settings.Rate : 0, async (i, token) =>
         {
             var subscriber = Subscriber(batch, i);
             var started = Stopwatch.GetTimestamp();
@@ -162,7 +228,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
     /// Subscribers through the controller: AuthorizeRequest → AuthorizeResult, then SessionStarted → Ack. Then waits
     /// for the controller's Accounting-Starts to be answered, so the next case starts on idle servers.
     /// </summary>
-    private async Task<List<BenchResult>> ControllerAsync(BenchAgent agent, int count, CancellationToken ct)
+    private async Task<List<BenchResult>> ControllerAsync(BenchAgent agent, int count, CancellationToken ct, bool paced = true)
     {
         var batch = ++_batch;
         var authorize = new LatencyRecorder(count);
@@ -171,7 +237,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
         var acked = 0;
         var radiusBefore = _controllerRadius!.Statistics.Requests;
         var cpu = CpuMeter.Start();
-        var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, async (i, token) =>
+        var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, paced ? _settings.Rate : 0, async (i, token) =>
         {
             var subscriber = Subscriber(batch, i);
             var started = Stopwatch.GetTimestamp();
@@ -207,9 +273,9 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
             Interlocked.Increment(ref acked);
         }, ct);
 
-        // One Access-Request and one Accounting-Start per subscriber.
+        // One Access-Request per subscriber and one Accounting-Start per session started.
         var drain = Stopwatch.StartNew();
-        var expected = radiusBefore + 2L * count;
+        var expected = radiusBefore + count + acked;
         while (_controllerRadius.Statistics.Requests < expected && drain.Elapsed < OperationTimeout)
         {
             await Task.Delay(20, ct);
@@ -255,7 +321,11 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
 
     private static string Address(int i) => string.Create(CultureInfo.InvariantCulture, $"100.{64 + ((i >> 16) & 63)}.{(i >> 8) & 0xff}.{i & 0xff}");
 
-    private static async Task<TimeSpan> RunConcurrentAsync(int count, int concurrency, Func<int, CancellationToken, Task> work, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="count"/> operations with at most <paramref name="concurrency"/> at a time; with a
+    /// <paramref name="rate"/>, operation i starts no earlier than i / rate seconds after the first.
+    /// </summary>
+    private static async Task<TimeSpan> RunConcurrentAsync(int count, int concurrency, double rate, Func<int, CancellationToken, Task> work, CancellationToken ct)
     {
         var next = -1;
         var stopwatch = Stopwatch.StartNew();
@@ -267,6 +337,11 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < count)
                 {
+                    if (rate > 0 && TimeSpan.FromSeconds(i / rate) - stopwatch.Elapsed is { Ticks: > 0 } wait)
+                    {
+                        await Task.Delay(wait, ct);
+                    }
+
                     await work(i, ct);
                 }
             }, ct);

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Aether.AuthorizationBench;
 
-internal sealed record BenchSettings(int Count, int Concurrency, int Warmup, int Rounds, bool Ingestor, TimeSpan Budget)
+internal sealed record BenchSettings(int Count, int Concurrency, int Warmup, int Rounds, bool Ingestor, TimeSpan Budget, double Rate = 0, string LogLevel = "Information", bool RadiusSql = false, bool Fsync = false)
 {
     public static BenchSettings? Parse(string[] args)
     {
@@ -32,6 +32,18 @@ internal sealed record BenchSettings(int Count, int Concurrency, int Warmup, int
                 case "--ingestor":
                     settings = settings with { Ingestor = value == "on" };
                     break;
+                case "--rate":
+                    settings = settings with { Rate = double.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--log-level":
+                    settings = settings with { LogLevel = value };
+                    break;
+                case "--radius-sql":
+                    settings = settings with { RadiusSql = value == "on" };
+                    break;
+                case "--fsync":
+                    settings = settings with { Fsync = value == "on" };
+                    break;
                 case "--budget-minutes":
                     settings = settings with { Budget = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)) };
                     break;
@@ -42,7 +54,7 @@ internal sealed record BenchSettings(int Count, int Concurrency, int Warmup, int
             i++;
         }
 
-        return settings.Count > 0 && settings.Concurrency > 0 && settings.Rounds > 0 && settings.Warmup >= 0 ? settings : null;
+        return settings.Count > 0 && settings.Concurrency > 0 && settings.Rounds > 0 && settings.Warmup >= 0 && settings.Rate >= 0 ? settings : null;
     }
 }
 

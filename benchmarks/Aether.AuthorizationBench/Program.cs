@@ -8,14 +8,19 @@ using Aether.AuthorizationBench;
 // on free 127.0.0.1 ports.
 //
 //   dotnet run -c Release --project benchmarks/Aether.AuthorizationBench -- [--count 5000] [--concurrency 64]
-//       [--warmup 500] [--rounds 1] [--ingestor on|off] [--budget-minutes 10]
+//       [--warmup 500] [--rounds 1] [--rate R] [--log-level Information] [--radius-sql on|off] [--fsync on|off]
+//       [--ingestor on|off] [--budget-minutes 10]
 //
-// The controller logs at Information (as it runs in the lab) to a file whose path is printed; --ingestor on runs the
+// Without --rate a new subscriber starts as soon as one of the C in flight completes (the top rate); with it,
+// subscriber i starts i/R seconds after the first (still at most C in flight), for latencies at a given load.
+// --radius-sql on gives FreeRADIUS the lab's rlm_sql on the bench's PostgreSQL (user lookups, a radpostauth row per
+// answer, a radacct row per accounting record); --fsync on makes PostgreSQL durable, as the lab's is.
+// The controller logs at --log-level (Information, as it runs in the lab) to a file whose path is printed; --ingestor on runs the
 // ingestor in the controller's process (the lab runs it as a process of its own).
 var settings = BenchSettings.Parse(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: Aether.AuthorizationBench [--count N] [--concurrency N] [--warmup N] [--rounds N] [--ingestor on|off] [--budget-minutes M]");
+    Console.Error.WriteLine("usage: Aether.AuthorizationBench [--count N] [--concurrency N] [--warmup N] [--rounds N] [--rate R] [--log-level LEVEL] [--radius-sql on|off] [--fsync on|off] [--ingestor on|off] [--budget-minutes M]");
     return 2;
 }
 
