@@ -97,7 +97,9 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
 
         ConfigDirectory = Directory.CreateTempSubdirectory("aether-raddb-").FullName;
         await RunAsync("cp", "-a", SystemConfigDirectory + "/.", ConfigDirectory);
-        Directory.CreateDirectory(Path.Combine(ConfigDirectory, "log"));
+        // The detail module's directory for our one client, made now: radiusd threads writing their first records at
+        // once race to create it, and the loser fails its Accounting-Request ("Failed to create directory").
+        Directory.CreateDirectory(Path.Combine(ConfigDirectory, "log", "radacct", "127.0.0.1"));
         Directory.CreateDirectory(Path.Combine(ConfigDirectory, "run"));
 
         // Two tries: a free port found now may be taken before radiusd binds it.
