@@ -40,9 +40,6 @@ internal sealed class ReportPipeline
         });
     }
 
-    /// <summary>Reports received and not yet sent to JetStream.</summary>
-    public int Queued => _received.Reader.Count;
-
     /// <summary>Queues a report; waits while the queue is full.</summary>
     public ValueTask EnqueueAsync(AgentMessage report, CancellationToken cancellationToken) => _received.Writer.WriteAsync(report, cancellationToken);
 
