@@ -59,6 +59,21 @@ internal sealed class ControllerOptions
     /// <summary>Messages queued towards one agent before the stream is considered stuck.</summary>
     public int AgentQueueCapacity { get; set; } = 4_096;
 
+    /// <summary>
+    /// Reports (SessionStarted, SessionStopped, PolicyApplied, Health, Counters) queued per agent stream before their
+    /// events are sent; when the queue is full the controller stops reading that stream until there is room.
+    /// </summary>
+    public int ReportQueueCapacity { get; set; } = 1_024;
+
+    /// <summary>
+    /// Accounting-Requests in flight at once. A session's records are always sent one after another (a Stop never
+    /// overtakes its Start); different sessions' go concurrently.
+    /// </summary>
+    public int AccountingConcurrency { get; set; } = 16;
+
+    /// <summary>Reports per agent stream whose events are sent to JetStream and not yet acknowledged by it.</summary>
+    public int ReportsInFlight { get; set; } = 256;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -116,6 +131,18 @@ internal sealed class ControllerOptions
         if (AgentQueueCapacity < 16)
         {
             errors.Add("Controller:AgentQueueCapacity must be at least 16.");
+        }
+        if (ReportQueueCapacity < 1)
+        {
+            errors.Add("Controller:ReportQueueCapacity must be at least 1.");
+        }
+        if (AccountingConcurrency is < 1 or > 256)
+        {
+            errors.Add("Controller:AccountingConcurrency must be between 1 and 256.");
+        }
+        if (ReportsInFlight < 1)
+        {
+            errors.Add("Controller:ReportsInFlight must be at least 1.");
         }
         return errors;
     }

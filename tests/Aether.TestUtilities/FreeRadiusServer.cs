@@ -57,6 +57,12 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>Contents of mods-config/files/authorize.</summary>
     public string Users { get; init; } = DefaultUsers;
 
+    /// <summary>
+    /// More modules to enable, by name: each written to mods-enabled/NAME. The default site calls some of them when
+    /// present (e.g. <c>-sql</c> in authorize, accounting and post-auth).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Modules { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Runs radiusd with -X (debug output to <see cref="Output"/>).</summary>
     public bool Debug { get; init; }
 
@@ -91,7 +97,9 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
 
         ConfigDirectory = Directory.CreateTempSubdirectory("aether-raddb-").FullName;
         await RunAsync("cp", "-a", SystemConfigDirectory + "/.", ConfigDirectory);
-        Directory.CreateDirectory(Path.Combine(ConfigDirectory, "log"));
+        // The detail module's directory for our one client, made now: radiusd threads writing their first records at
+        // once race to create it, and the loser fails its Accounting-Request ("Failed to create directory").
+        Directory.CreateDirectory(Path.Combine(ConfigDirectory, "log", "radacct", "127.0.0.1"));
         Directory.CreateDirectory(Path.Combine(ConfigDirectory, "run"));
 
         // Two tries: a free port found now may be taken before radiusd binds it.
@@ -261,6 +269,11 @@ public partial class FreeRadiusServer : IAsyncLifetime, IAsyncDisposable
             """);
 
         File.WriteAllText(Path.Combine(dir, "mods-config", "files", "authorize"), Users);
+        foreach (var (name, module) in Modules)
+        {
+            File.WriteAllText(Path.Combine(dir, "mods-enabled", name), module);
+        }
+
         File.WriteAllText(Path.Combine(dir, "dictionary.aether"), OssDictionary);
         var dictionary = Path.Combine(dir, "dictionary");
         if (!File.ReadAllText(dictionary).Contains("dictionary.aether", StringComparison.Ordinal))

@@ -10,15 +10,16 @@ namespace Aether.Controller.Aaa;
 
 /// <summary>
 /// RFC 2866 accounting for sessions: Start when the agent reports the session, Stop with its final
-/// counters and terminate cause. Sent in order by one worker so that a Stop never overtakes its Start.
+/// counters and terminate cause. A session's records go through one lane, sent one at a time, so a Stop never
+/// overtakes its Start; the lanes (sessions spread over them by id) send concurrently, so one round trip per record
+/// does not bound how many sessions a second can start.
 /// </summary>
 internal sealed partial class AccountingQueue : BackgroundService
 {
-    private readonly Channel<Queued> _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(100_000)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    /// <summary>Records waiting, over every lane, before new ones are dropped (and logged).</summary>
+    public const int Capacity = 100_000;
+
+    private readonly Channel<Queued>[] _lanes;
     private readonly RadiusClient _radius;
     private readonly ControllerOptions _options;
     private readonly TimeProvider _time;
@@ -32,7 +33,19 @@ internal sealed partial class AccountingQueue : BackgroundService
         _time = time;
         _logger = logger;
         _nasIp = IPAddress.Parse(_options.NasIpAddress);
+        _lanes = new Channel<Queued>[_options.AccountingConcurrency];
+        for (var i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = Channel.CreateBounded<Queued>(new BoundedChannelOptions(Math.Max(1, Capacity / _lanes.Length))
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+        }
     }
+
+    /// <summary>The lane of a session: the same for all its records.</summary>
+    internal int LaneOf(string sessionId) => (int)((uint)StringComparer.Ordinal.GetHashCode(sessionId) % (uint)_lanes.Length);
 
     public void Start(LiveSession session) =>
         Enqueue(WithSession(RadiusRequest.AccountingStart(session.SessionId), session), "Start", session.SessionId);
@@ -62,7 +75,7 @@ internal sealed partial class AccountingQueue : BackgroundService
     {
         // The trace the record belongs to (a SESSION_START report carries the subscriber's setup trace).
         var parent = Activity.Current?.Context ?? default;
-        if (!_queue.Writer.TryWrite(new Queued(request, status, sessionId, parent)))
+        if (!_lanes[LaneOf(sessionId)].Writer.TryWrite(new Queued(request, status, sessionId, parent)))
         {
             LogQueueFull(status, sessionId);
         }
@@ -89,9 +102,12 @@ internal sealed partial class AccountingQueue : BackgroundService
         _ => AcctTerminateCause.NasRequest,
     };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_lanes.Select(lane => Task.Run(() => SendAsync(lane.Reader, stoppingToken), stoppingToken)));
+
+    private async Task SendAsync(ChannelReader<Queued> lane, CancellationToken stoppingToken)
     {
-        await foreach (var queued in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var queued in lane.ReadAllAsync(stoppingToken))
         {
             using var span = queued.Parent == default
                 ? null

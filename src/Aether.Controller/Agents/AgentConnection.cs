@@ -43,4 +43,8 @@ internal sealed class AgentConnection
         fill(message);
         return Outbound.Writer.WriteAsync(message, cancellationToken);
     }
+
+    /// <summary>Acks the agent's report <paramref name="seq"/>: its events are stored.</summary>
+    public ValueTask SendAckAsync(ulong seq, CancellationToken cancellationToken) =>
+        Outbound.Writer.WriteAsync(new ControllerMessage { Seq = (ulong)Interlocked.Increment(ref _seq), Ack = new Ack { Seq = seq } }, cancellationToken);
 }

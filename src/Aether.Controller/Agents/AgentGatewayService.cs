@@ -1,6 +1,6 @@
 using Aether.Contracts.Agent.V1;
-using Aether.Controller.Aaa;
 using System.Diagnostics;
+using Aether.Controller.Aaa;
 using Aether.Controller.Sessions;
 using Aether.Observability;
 using Grpc.Core;
@@ -11,7 +11,8 @@ namespace Aether.Controller.Agents;
 
 /// <summary>
 /// The agents' bidirectional stream: hello first, then one reader loop (this method) and one writer task
-/// per stream with a bounded queue in front of it. Reports are acked once their events are in JetStream.
+/// per stream with a bounded queue in front of it. Authorizations run concurrently as they arrive; reports go
+/// through the stream's <see cref="ReportPipeline"/>, in order, and are acked once their events are in JetStream.
 /// </summary>
 internal sealed partial class AgentGatewayService : AgentGatewayBase
 {
@@ -24,6 +25,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<AgentGatewayService> _logger;
+
+    private const int MaxUnflushedWrites = 64;
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 
     public AgentGatewayService(
         AgentRegistry registry,
@@ -86,6 +90,8 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         LogConnected(connection.BngId, connection.InstanceId, context.Peer, first.Hello.Sessions.Count);
 
         var writer = WriteLoopAsync(connection, responseStream, ct);
+        var pipeline = new ReportPipeline(connection, _reports, _options.ReportQueueCapacity, _options.ReportsInFlight);
+        var reporting = RunReportsAsync(connection, pipeline, lifetime);
         try
         {
             var lastAcked = await _reports.LastHandledSeqAsync(connection.BngId, connection.InstanceId, ct);
@@ -93,8 +99,12 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
             await _reports.OnHelloAsync(connection, first, ct);
             while (await requestStream.MoveNext(ct))
             {
-                await HandleAsync(connection, requestStream.Current, ct);
+                await HandleAsync(connection, pipeline, requestStream.Current, ct);
             }
+
+            // The agent closed its side: what it reported before is still published and acked.
+            pipeline.Complete();
+            await reporting;
             LogDisconnected(connection.BngId, connection.InstanceId, "stream ended");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -108,6 +118,12 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         finally
         {
             _registry.Unregister(connection);
+            if (!reporting.IsCompleted)
+            {
+                // The stream failed or is going away: reports not acked yet are the agent's to send again.
+                await lifetime.CancelAsync();
+            }
+            await reporting;
             connection.Outbound.Writer.TryComplete();
             try
             {
@@ -120,15 +136,45 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
         }
     }
 
-    private static async Task WriteLoopAsync(AgentConnection connection, IServerStreamWriter<ControllerMessage> stream, CancellationToken ct)
+    /// <summary>Runs the stream's report pipeline; a failure in it ends the stream (the agent reconnects and resends).</summary>
+    private async Task RunReportsAsync(AgentConnection connection, ReportPipeline pipeline, CancellationTokenSource lifetime)
     {
-        await foreach (var message in connection.Outbound.Reader.ReadAllAsync(ct))
+        try
         {
-            await stream.WriteAsync(message, ct);
+            await pipeline.RunAsync(lifetime.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogReportsFailed(connection.BngId, connection.InstanceId, ex);
+            await lifetime.CancelAsync();
         }
     }
 
-    private async Task HandleAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
+    private static async Task WriteLoopAsync(AgentConnection connection, IServerStreamWriter<ControllerMessage> stream, CancellationToken ct)
+    {
+        var reader = connection.Outbound.Reader;
+        var unflushed = 0;
+        while (await reader.WaitToReadAsync(ct))
+        {
+            while (reader.TryRead(out var message))
+            {
+                // Messages already queued behind this one go out in the same flush (one write for a burst of acks and
+                // answers), bounded so the agent never waits long for the first of them.
+                var more = reader.Count > 0 && ++unflushed < MaxUnflushedWrites;
+                stream.WriteOptions = more ? BufferedWrite : null;
+                await stream.WriteAsync(message, ct);
+                if (!more)
+                {
+                    unflushed = 0;
+                }
+            }
+        }
+    }
+
+    private async Task HandleAsync(AgentConnection connection, ReportPipeline pipeline, AgentMessage message, CancellationToken ct)
     {
         switch (message.BodyCase)
         {
@@ -140,16 +186,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
             case AgentMessage.BodyOneofCase.SessionStopped:
             case AgentMessage.BodyOneofCase.PolicyApplied:
             case AgentMessage.BodyOneofCase.Health:
-                using (var span = string.IsNullOrEmpty(message.Traceparent) ? null : AetherTracing.StartActivity("controller.report " + message.BodyCase, ActivityKind.Server, message.Traceparent))
-                {
-                    span?.SetTag(AetherMetrics.BngLabel, connection.BngId);
-                    await _reports.OnReportAsync(connection, message, ct);
-                }
-
-                await connection.SendAsync(m => m.Ack = new Ack { Seq = message.Seq }, ct);
-                break;
             case AgentMessage.BodyOneofCase.Counters:
-                await _reports.OnCountersAsync(connection, message, ct);
+                // Published and acked in order by the stream's pipeline; the reader goes on to the next message.
+                await pipeline.EnqueueAsync(message, ct);
                 break;
             case AgentMessage.BodyOneofCase.Ack:
             case AgentMessage.BodyOneofCase.Dhcp:
@@ -204,6 +243,9 @@ internal sealed partial class AgentGatewayService : AgentGatewayBase
             LogRouterUpdateFailed(connection.BngId, request.Subscriber?.Mac ?? "", ex);
         }
     }
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "Agent {BngId} instance {InstanceId}: handling its reports failed; the stream is closed and the agent resends what was not acked")]
+    private partial void LogReportsFailed(string bngId, string instanceId, Exception exception);
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Agent {BngId} connected: instance {InstanceId} from {Peer}, {Sessions} sessions")]
     private partial void LogConnected(string bngId, string instanceId, string peer, int sessions);

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Aether.Contracts.Agent.V1;
 using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
 using Aether.Events;
+using Aether.Observability;
 using Aether.Storage;
 
 namespace Aether.Controller.Sessions;
@@ -11,7 +13,7 @@ namespace Aether.Controller.Sessions;
 /// Turns what agents report into lifecycle events on JetStream (identified by the agent's bng_id,
 /// instance_id and seq, so a report resent after a reconnect is deduplicated) and into RADIUS accounting.
 /// </summary>
-internal sealed partial class SessionReports
+internal sealed partial class SessionReports : IReportHandler
 {
     private readonly IEventPublisher _events;
     private readonly SessionDirectory _directory;
@@ -115,10 +117,12 @@ internal sealed partial class SessionReports
         }
         while (after is not null);
 
+        // Sent one after another without waiting for each to be stored, then finished in the same order.
+        var stopping = new List<(string SessionId, string Ip, LiveSession? Live, Task Stored)>(stale.Count);
         foreach (var (sessionId, ip) in stale)
         {
             var live = _directory.Remove(sessionId);
-            await _events.PublishAsync(new AetherEvent
+            var stored = await _events.SendAsync(new AetherEvent
             {
                 Type = EventTypes.SessionStop,
                 BngId = connection.BngId,
@@ -129,6 +133,11 @@ internal sealed partial class SessionReports
                 Counters = ToCounters(live?.Counters),
                 Cause = "NAS-Reboot",
             }, ct);
+            stopping.Add((sessionId, ip, live, stored));
+        }
+        foreach (var (sessionId, ip, live, stored) in stopping)
+        {
+            await stored;
             if (live is not null)
             {
                 _accounting.Stop(live, "NAS-Reboot");
@@ -149,64 +158,141 @@ internal sealed partial class SessionReports
         return hash & long.MaxValue;
     }
 
-    public async ValueTask OnReportAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
+    /// <summary>
+    /// The first half of a report, in the order the agent sent it: the directory updated and the report's events
+    /// sent to JetStream, each after the events of every earlier report, without waiting for them to be stored.
+    /// The returned report is finished by <see cref="CompleteReportAsync"/> once they are.
+    /// </summary>
+    public async ValueTask<ReportInFlight> SendReportAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
     {
-        var time = message.Time?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
+        var span = string.IsNullOrEmpty(message.Traceparent) ? null : AetherTracing.StartActivity("controller.report " + message.BodyCase, ActivityKind.Server, message.Traceparent);
+        span?.SetTag(AetherMetrics.BngLabel, connection.BngId);
+        try
+        {
+            var time = message.Time?.ToDateTimeOffset() ?? _time.GetUtcNow();
+            switch (message.BodyCase)
+            {
+                case AgentMessage.BodyOneofCase.SessionStarted:
+                {
+                    var state = message.SessionStarted.Session;
+                    var live = ToLive(connection.BngId, state, connection.InstanceId);
+                    _directory.Upsert(live);
+                    if (message.SessionStarted.Provisional)
+                    {
+                        _ = ConfirmProvisionalAsync(connection, live, ct);
+                    }
+                    connection.SessionCount = _directory.CountFor(connection.BngId);
+                    var stored = await _events.SendAsync(NewEvent(EventTypes.SessionStart, connection, message.Seq, time) with
+                    {
+                        SessionId = state.SessionId,
+                        Session = ToInfo(live),
+                        SetupSeconds = message.SessionStarted.SetupSeconds > 0 ? message.SessionStarted.SetupSeconds : null,
+                    }, ct);
+                    return new ReportInFlight(message, stored, live, span);
+                }
+                case AgentMessage.BodyOneofCase.PolicyApplied:
+                {
+                    var applied = message.PolicyApplied;
+                    var live = _directory.Find(applied.SessionId);
+                    if (live is not null)
+                    {
+                        live.Policy = applied.Policy;
+                    }
+                    var stored = await _events.SendAsync(NewEvent(EventTypes.PolicyApply, connection, message.Seq, time) with
+                    {
+                        SessionId = applied.SessionId,
+                        Session = live is null ? null : ToInfo(live),
+                    }, ct);
+                    return new ReportInFlight(message, stored, live, span);
+                }
+                case AgentMessage.BodyOneofCase.SessionStopped:
+                {
+                    var stopped = message.SessionStopped;
+                    var live = _directory.Remove(stopped.SessionId);
+                    connection.SessionCount = _directory.CountFor(connection.BngId);
+                    var stored = await _events.SendAsync(NewEvent(EventTypes.SessionStop, connection, message.Seq, time) with
+                    {
+                        SessionId = stopped.SessionId,
+                        Counters = ToCounters(stopped.FinalCounters),
+                        Cause = stopped.Cause,
+                        Detail = string.IsNullOrEmpty(stopped.Detail) ? null : stopped.Detail,
+                    }, ct);
+                    return new ReportInFlight(message, stored, live, span);
+                }
+                case AgentMessage.BodyOneofCase.Health:
+                {
+                    var stored = await _events.SendAsync(NewEvent(EventTypes.BngHealthUpdate, connection, message.Seq, time) with
+                    {
+                        Health = ToHealth(message.Health),
+                    }, ct);
+                    return new ReportInFlight(message, stored, null, span);
+                }
+                case AgentMessage.BodyOneofCase.Counters:
+                    return new ReportInFlight(message, await SendCountersAsync(connection, message, time, ct), null, span);
+                default:
+                    throw new ArgumentException($"{message.BodyCase} is not a report", nameof(message));
+            }
+        }
+        catch
+        {
+            span?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Counter totals from the agent's sweep: SESSION_UPDATE per session, interim accounting.</summary>
+    private async ValueTask<Task> SendCountersAsync(AgentConnection connection, AgentMessage message, DateTimeOffset time, CancellationToken ct)
+    {
+        var sessions = message.Counters.Sessions;
+        var stored = new Task[sessions.Count];
+        for (var i = 0; i < stored.Length; i++)
+        {
+            var item = sessions[i];
+            var live = _directory.Find(item.SessionId);
+            if (live is not null)
+            {
+                live.Counters = item.Total;
+                _accounting.InterimIfDue(live);
+            }
+            stored[i] = await _events.SendAsync(NewEvent(EventTypes.SessionUpdate, connection, item.Seq, time) with
+            {
+                SessionId = item.SessionId,
+                Counters = ToCounters(item.Total),
+            }, ct);
+        }
+        return stored.Length == 1 ? stored[0] : Task.WhenAll(stored);
+    }
+
+    /// <summary>
+    /// The second half of a report, in the same order, once its events are stored: what must follow them
+    /// (last handled seq, accounting, tombstones, ROUTER_UPDATE). The caller acks the report after this.
+    /// </summary>
+    public async ValueTask CompleteReportAsync(AgentConnection connection, ReportInFlight report, CancellationToken ct)
+    {
+        // The report's span again, for the Accounting-Request and ROUTER_UPDATE it leads to.
+        Activity.Current = report.Span;
+        using var span = report.Span;
+        var message = report.Message;
         switch (message.BodyCase)
         {
             case AgentMessage.BodyOneofCase.SessionStarted:
             {
                 var state = message.SessionStarted.Session;
-                var live = ToLive(connection.BngId, state, connection.InstanceId);
-                _directory.Upsert(live);
-                if (message.SessionStarted.Provisional)
-                {
-                    _ = ConfirmProvisionalAsync(connection, live, ct);
-                }
-                connection.SessionCount = _directory.CountFor(connection.BngId);
-                await _events.PublishAsync(NewEvent(EventTypes.SessionStart, connection, message.Seq, time) with
-                {
-                    SessionId = state.SessionId,
-                    Session = ToInfo(live),
-                    SetupSeconds = message.SessionStarted.SetupSeconds > 0 ? message.SessionStarted.SetupSeconds : null,
-                }, ct);
                 Handled(connection, message.Seq);
                 LogSessionStart(state.SessionId, connection.BngId, state.Subscriber.Mac, state.Ip, state.Subscriber.CircuitId);
-                _accounting.Start(live);
-                await _routers.ObserveAsync(connection, state.Subscriber, message.Seq, time, ct);
+                _accounting.Start(report.Live!);
+                await _routers.ObserveAsync(connection, state.Subscriber, message.Seq, message.Time?.ToDateTimeOffset() ?? _time.GetUtcNow(), ct);
                 break;
             }
             case AgentMessage.BodyOneofCase.PolicyApplied:
-            {
-                var applied = message.PolicyApplied;
-                var live = _directory.Find(applied.SessionId);
-                if (live is not null)
-                {
-                    live.Policy = applied.Policy;
-                }
-                await _events.PublishAsync(NewEvent(EventTypes.PolicyApply, connection, message.Seq, time) with
-                {
-                    SessionId = applied.SessionId,
-                    Session = live is null ? null : ToInfo(live),
-                }, ct);
                 Handled(connection, message.Seq);
                 break;
-            }
             case AgentMessage.BodyOneofCase.SessionStopped:
             {
                 var stopped = message.SessionStopped;
-                var live = _directory.Remove(stopped.SessionId);
-                connection.SessionCount = _directory.CountFor(connection.BngId);
-                await _events.PublishAsync(NewEvent(EventTypes.SessionStop, connection, message.Seq, time) with
-                {
-                    SessionId = stopped.SessionId,
-                    Counters = ToCounters(stopped.FinalCounters),
-                    Cause = stopped.Cause,
-                    Detail = string.IsNullOrEmpty(stopped.Detail) ? null : stopped.Detail,
-                }, ct);
                 Handled(connection, message.Seq);
                 LogSessionStop(stopped.SessionId, connection.BngId, stopped.Ip, stopped.Cause, stopped.Detail);
-                if (live is not null)
+                if (report.Live is { } live)
                 {
                     // Kea may still hold the lease (idle timeout, Disconnect): the reconciler must not revive it.
                     _tombstones.Add(connection.BngId, live.State.Subscriber.Mac, live.State.Ip, live.State.LeaseExpires?.ToDateTimeOffset());
@@ -215,34 +301,6 @@ internal sealed partial class SessionReports
                 }
                 break;
             }
-            case AgentMessage.BodyOneofCase.Health:
-            {
-                await _events.PublishAsync(NewEvent(EventTypes.BngHealthUpdate, connection, message.Seq, time) with
-                {
-                    Health = ToHealth(message.Health),
-                }, ct);
-                break;
-            }
-        }
-    }
-
-    /// <summary>Counter totals from the agent's sweep: SESSION_UPDATE per session, interim accounting.</summary>
-    public async ValueTask OnCountersAsync(AgentConnection connection, AgentMessage message, CancellationToken ct)
-    {
-        var time = message.Time?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
-        foreach (var item in message.Counters.Sessions)
-        {
-            var live = _directory.Find(item.SessionId);
-            if (live is not null)
-            {
-                live.Counters = item.Total;
-                _accounting.InterimIfDue(live);
-            }
-            await _events.PublishAsync(NewEvent(EventTypes.SessionUpdate, connection, item.Seq, time) with
-            {
-                SessionId = item.SessionId,
-                Counters = ToCounters(item.Total),
-            }, ct);
         }
     }
 
@@ -335,4 +393,11 @@ internal sealed partial class SessionReports
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Agent {BngId} instance {InstanceId}: the event log could not be read for what it already handled ({Reason}); last_acked_seq is what this controller handled")]
     private partial void LogLastSeqUnknown(string bngId, string instanceId, string reason);
+}
+
+/// <summary>A report whose events are on their way to JetStream; <see cref="Stored"/> completes once they are stored.</summary>
+internal sealed record ReportInFlight(AgentMessage Message, Task Stored, LiveSession? Live, Activity? Span)
+{
+    /// <summary>Reports the agent journals until acked (every report but counters, which are sent again each sweep).</summary>
+    public bool Acked => Message.BodyCase != AgentMessage.BodyOneofCase.Counters;
 }
