@@ -142,12 +142,5 @@ public sealed class AgentResilienceLabTests
         }
     }
 
-    /// <summary>The active session for the address started since the DHCP exchange began (not one a release is ending).</summary>
-    private async Task<string> SettledSessionAsync(string ip, DateTime since)
-    {
-        var row = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since ORDER BY started DESC LIMIT 1",
-            ("ip", ip), ("since", since)), HopTimeout, $"the session of {ip}");
-        return row.Text("session_id");
-    }
+    private Task<string> SettledSessionAsync(string ip, DateTime since) => LabProbes.SessionOfAsync(_lab.AetherConnectionString, ip, since, HopTimeout);
 }

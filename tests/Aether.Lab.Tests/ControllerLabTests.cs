@@ -142,8 +142,7 @@ public sealed class ControllerLabTests
         var since = DateTime.UtcNow.AddSeconds(-1);
         var (dhclient, ip) = await _lab.BringOnlineAsync(RecoveredHost);
         Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
-        var before = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip AND started >= @since", ("ip", ip), ("since", since)), HopTimeout, "the session before");
+        var before = await LabProbes.SessionOfAsync(_lab.AetherConnectionString, ip, since, HopTimeout);
 
         await Shell.RunChecked(_lab.LabScript, ["kill", "controller"], TimeSpan.FromSeconds(20));
         await Shell.RunChecked(_lab.LabScript, ["kill", "agent-bng-02"], TimeSpan.FromSeconds(20));

@@ -186,13 +186,7 @@ public sealed class DataPlaneLabTests
     }
 
     /// <summary>The active session for the address that the last <see cref="OnlineAsync"/> started.</summary>
-    private async Task<string> ActiveSessionAsync(string ip)
-    {
-        var row = await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-            "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since ORDER BY started DESC LIMIT 1",
-            ("ip", ip), ("since", _onlineSince)), HopTimeout, $"the session of {ip}");
-        return row.Text("session_id");
-    }
+    private Task<string> ActiveSessionAsync(string ip) => LabProbes.SessionOfAsync(_lab.AetherConnectionString, ip, _onlineSince, HopTimeout);
 
     private async Task<(string Cause, long BytesUp, long BytesDown)> StopEventAsync(string session, TimeSpan? timeout = null)
     {

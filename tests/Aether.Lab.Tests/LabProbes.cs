@@ -46,6 +46,29 @@ internal static class LabProbes
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// The active session of the address that a DHCP exchange begun at <paramref name="since"/> started. Should the
+    /// exchange have renewed a session the host still had (its release did not reach the BNG), that one, once it is
+    /// the address's only session for a few seconds.
+    /// </summary>
+    public static async Task<string> SessionOfAsync(string connectionString, string ip, DateTime since, TimeSpan timeout)
+    {
+        var began = DateTime.UtcNow;
+        var row = await Poll.UntilAsync(async () =>
+        {
+            var fresh = await QueryRowAsync(connectionString,
+                "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since ORDER BY started DESC LIMIT 1", ("ip", ip), ("since", since));
+            if (fresh is not null || DateTime.UtcNow - began < TimeSpan.FromSeconds(8))
+            {
+                return fresh;
+            }
+            var only = await QueryRowAsync(connectionString,
+                "SELECT min(session_id) AS session_id FROM sessions_active WHERE ip = @ip::inet HAVING count(*) = 1", ("ip", ip));
+            return only;
+        }, timeout, $"the session of {ip}");
+        return row.Text("session_id");
+    }
+
     public static long Long(this Dictionary<string, object?> row, string name) => Convert.ToInt64(row[name], CultureInfo.InvariantCulture);
 
     public static string Text(this Dictionary<string, object?> row, string name) => Convert.ToString(row[name], CultureInfo.InvariantCulture) ?? "";

@@ -32,8 +32,7 @@ public sealed class MultiControllerLabTests
             var since = DateTime.UtcNow.AddSeconds(-1);
             var (dhclient, ip) = await _lab.BringOnlineAsync(Host);
             Assert.True(dhclient.ExitCode == 0, dhclient.Describe());
-            var session = (await Poll.UntilAsync(() => LabProbes.QueryRowAsync(_lab.AetherConnectionString,
-                "SELECT session_id FROM sessions_active WHERE ip = @ip::inet AND started >= @since", ("ip", ip), ("since", since)), HopTimeout, "the session")).Text("session_id");
+            var session = await LabProbes.SessionOfAsync(_lab.AetherConnectionString, ip, since, HopTimeout);
 
             // CoA to the first controller (port 3799): the second one holds the agent.
             var coa = await RadclientAsync(3799, "coa", $"Acct-Session-Id = \"{session}\", Filter-Id = \"7M/3M\"");
