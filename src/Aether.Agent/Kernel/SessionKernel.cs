@@ -22,6 +22,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     private readonly Channel<KernelOperation> _queue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _shards;
+    private int _applying;
 
     public SessionKernel(IOptions<AgentOptions> options, CommandRunner runner, ILogger<SessionKernel> logger)
     {
@@ -32,6 +33,8 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     }
 
     public Task Ready => _ready.Task;
+
+    public bool IsIdle => _queue.Reader.Count == 0 && Volatile.Read(ref _applying) == 0;
 
     public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
     {
@@ -62,6 +65,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         KernelOperation? held = null;
         while (held is not null || await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
+            Volatile.Write(ref _applying, 1);
             batch.Clear();
             touched.Clear();
             if (held is not null)
@@ -95,7 +99,28 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
                     op.Completion.TrySetResult(new KernelResult(false, ex.Message, null));
                 }
             }
+            finally
+            {
+                Volatile.Write(ref _applying, 0);
+            }
         }
+    }
+
+    public async Task<KernelResult> CreateClassesAsync(IReadOnlyList<ShapedClass> classes, CancellationToken cancellationToken)
+    {
+        var tc = new System.Text.StringBuilder();
+        foreach (var c in classes)
+        {
+            TcScript.AppendPooledClass(tc, TcScript.DownloadDevice(c.Interface, c.Shard), c.ClassId);
+            TcScript.AppendPooledClass(tc, TcScript.UploadDevice(c.Interface, c.Shard), c.ClassId);
+        }
+        if (tc.Length == 0)
+        {
+            return new KernelResult(true, null, null);
+        }
+        // -force: one refused line does not stop the others; the caller treats the whole batch as failed.
+        var result = await _runner.RunAsync("tc", ["-force", "-batch", "-"], tc.ToString(), cancellationToken);
+        return new KernelResult(result.Succeeded, result.Succeeded ? null : result.StandardError.Trim(), null);
     }
 
     /// <summary>The shard devices that carry a session's download and upload.</summary>
