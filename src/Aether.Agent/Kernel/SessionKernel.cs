@@ -23,6 +23,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _shards;
     private int _applying;
+    private int _queued;
 
     public SessionKernel(IOptions<AgentOptions> options, CommandRunner runner, ILogger<SessionKernel> logger)
     {
@@ -34,12 +35,14 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
 
     public Task Ready => _ready.Task;
 
-    public bool IsIdle => _queue.Reader.Count == 0 && Volatile.Read(ref _applying) == 0;
+    public bool IsIdle => Volatile.Read(ref _queued) == 0 && Volatile.Read(ref _applying) == 0;
 
     public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(operation))
         {
+            Interlocked.Decrement(ref _queued);
             return Task.FromResult(new KernelResult(false, "the kernel programmer has stopped", null));
         }
         return operation.Completion.Task.WaitAsync(cancellationToken);
@@ -77,6 +80,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
             // A batch touches each address once, so that its nft and tc scripts can be applied in any order.
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
             {
+                Interlocked.Decrement(ref _queued);
                 if (!touched.Add(op.Ip.Value))
                 {
                     held = op;
@@ -101,7 +105,8 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
             }
             finally
             {
-                Volatile.Write(ref _applying, 0);
+                // An operation held over for the next batch is work too.
+                Volatile.Write(ref _applying, held is null ? 0 : 1);
             }
         }
     }
