@@ -22,6 +22,7 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "aether-agent-scale-bench", Guid.NewGuid().ToString("N")[..12]);
     private readonly List<(int Sessions, TimeSpan Wall, CpuClock Cpu)> _installs = [];
     private readonly List<MemorySample> _memory = [];
+    private (TimeSpan Wall, CpuClock Cpu, ClassPoolResult Result, long SlabBytes)? _pool;
     private BenchNamespace? _ns;
     private SessionKernel? _kernel;
     private SessionStore? _store;
@@ -33,7 +34,7 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
     {
         var n = settings.Sessions;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{n} sessions in batches of {settings.Batch} on one interface, {settings.Shards}+{settings.Shards} shards; churn {settings.Churn}; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}"));
+            $"{n} sessions in batches of {settings.Batch} on one interface, {settings.Shards}+{settings.Shards} shards; churn {settings.Churn}; class pool {settings.Pool}; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}"));
         _ns = await BenchNamespace.CreateAsync();
         var options = Options.Create(new AgentOptions
         {
@@ -41,6 +42,7 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
             DhcpServer = "198.18.0.1",
             StateDirectory = _stateDirectory,
             ShapingShards = settings.Shards,
+            ClassPool = settings.Pool,
             NftTable = Table,
             SubscriberInterfaces = [new SubscriberInterfaceOptions { Name = BenchNamespace.Interface, GatewayIp = BenchNamespace.GatewayIp }],
         });
@@ -55,6 +57,22 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
 
         var ok = true;
         _memory.Add(MemorySample.Take(0));
+
+        if (settings.Pool > 0)
+        {
+            // The class pool as the agent creates it after start, before any subscriber: timed on its own.
+            var slab = SlabBytes();
+            var poolCpu = CpuClock.Now();
+            var poolClock = Stopwatch.StartNew();
+            var filled = await _sessions.FillClassPoolAsync(settings.Pool, cancellationToken);
+            var wall = poolClock.Elapsed;
+            _pool = (wall, CpuClock.Now() - poolCpu, filled, SlabBytes() - slab);
+            ok &= Check(filled.Complete && filled.Parked == settings.Pool, $"class pool of {settings.Pool}: {filled}");
+            var census = await KernelCensus.TakeAsync(_ns, Table, settings.Shards);
+            ok &= Check(census == new KernelCensus(0, 0, 2 * settings.Pool, 0), $"kernel after the pool: {census}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"class pool: {filled.Created} classes per direction in {wall.TotalSeconds:F2} s   cpu agent {_pool.Value.Cpu.Own:F2} s, nft/tc {_pool.Value.Cpu.Children:F2} s, kernel slab {_pool.Value.SlabBytes / 1048576.0:+0;-0} MB"));
+        }
 
         // Install: each batch as that many DHCPACKs arriving at once (the relay handles replies concurrently).
         for (var start = 0; start < n; start += settings.Batch)
@@ -98,8 +116,10 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
         ok &= Check(readds.All(r => r) && _sessions.Count == n, $"{churn} new subscribers took their addresses");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"churn: released {churn} in {release.Wall.TotalSeconds:F2} s, {churn} new on parked classes in {readd.Wall.TotalSeconds:F2} s"));
 
+        // Every class is a session's or parked (none without a pool: the churn re-used the released ones).
         var before = await KernelCensus.TakeAsync(_ns, Table, settings.Shards);
-        ok &= Check(before == new KernelCensus(n, n, 2 * n, 2 * n), $"kernel at {n} sessions: {before}");
+        var parkedAtPeak = _sessions.ParkedClasses;
+        ok &= Check(before == new KernelCensus(n, n, 2 * (n + parkedAtPeak), 2 * n), $"kernel at {n} sessions and {parkedAtPeak} parked classes: {before}");
 
         // Removal: every lease runs out at once; one pass of the agent's expiry timer ends them all.
         _clock.Advance(TimeSpan.FromSeconds(2 * LeaseSeconds));
@@ -118,7 +138,7 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
         _memory.Add(MemorySample.Take(0));
         var after = await KernelCensus.TakeAsync(_ns, Table, settings.Shards);
         // Ended sessions leave their classes parked (both directions); nothing else stays.
-        ok &= Check(after == new KernelCensus(0, 0, 2 * n, 0), $"kernel after the expiry: {after}");
+        ok &= Check(after == new KernelCensus(0, 0, 2 * (n + parkedAtPeak), 0) && _sessions.ParkedClasses == n + parkedAtPeak, $"kernel after the expiry: {after}");
         ok &= Check(_store.Count == 0, $"state file holds {_store.Count} sessions");
         ok &= Check(_journal.Count == 0, $"journal holds {_journal.Count} unacked reports");
 
@@ -193,6 +213,13 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
     {
         static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
         output.WriteLine();
+        if (_pool is { } pool)
+        {
+            output.WriteLine("| class pool before the first session | time | rate | CPU agent + nft/tc | kernel slab |");
+            output.WriteLine("| --- | --- | --- | --- | --- |");
+            output.WriteLine(F($"| {pool.Result.Created:N0} classes per direction ({2 * pool.Result.Created:N0} HTB classes) | {pool.Wall.TotalSeconds:F1} s | {pool.Result.Created / pool.Wall.TotalSeconds:F0}/s | {pool.Cpu.Own:F2} + {pool.Cpu.Children:F1} s | {pool.SlabBytes / 1048576.0:+0;-0} MB |"));
+            output.WriteLine();
+        }
         output.WriteLine(F($"| sessions on the agent | install the last {settings.Batch:N0} | CPU agent + nft/tc |"));
         output.WriteLine("| --- | --- | --- |");
         var marks = new SortedSet<int> { _installs[0].Sessions, n };
@@ -230,6 +257,13 @@ internal sealed class AgentScaleBenchmark(BenchSettings settings, TextWriter out
         output.WriteLine(F($"kernel at {n:N0}: sub_up {before.UpElements}, sub_down {before.DownElements}, classes {before.Classes}, session filters {before.Filters}"));
         output.WriteLine(F($"kernel after the expiry: sub_up {after.UpElements}, sub_down {after.DownElements}, classes {after.Classes} (parked), session filters {after.Filters}"));
         output.WriteLine(F($"load average {LoadAverage()}"));
+    }
+
+    /// <summary>The kernel's slab memory, host-wide (/proc/meminfo): what HTB classes and their qdiscs take, among all else.</summary>
+    private static long SlabBytes()
+    {
+        var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("Slab:", StringComparison.Ordinal));
+        return long.Parse(line["Slab:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

@@ -6,7 +6,8 @@ namespace Aether.AgentScaleBench;
 /// <param name="Batch">DHCPACKs handled concurrently per step (one step is timed as one install figure).</param>
 /// <param name="Churn">Sessions released and replaced by new subscribers on their classes.</param>
 /// <param name="Shards">Agent:ShapingShards.</param>
-internal sealed record BenchSettings(int Sessions, int Batch, int Churn, int Shards)
+/// <param name="Pool">Agent:ClassPool: classes per direction created before the first session (0: none).</param>
+internal sealed record BenchSettings(int Sessions, int Batch, int Churn, int Shards, int Pool = 0)
 {
     /// <summary>Addresses come from one /16 (as one pool of that size hands them out).</summary>
     public const int MaxSessions = 65_000;
@@ -16,7 +17,7 @@ internal sealed record BenchSettings(int Sessions, int Batch, int Churn, int Sha
         var settings = new BenchSettings(50_000, 1_000, 5_000, 16);
         for (var i = 0; i < args.Length; i += 2)
         {
-            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value <= 0)
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < 0 || (value == 0 && args[i] != "--pool"))
             {
                 return null;
             }
@@ -26,6 +27,7 @@ internal sealed record BenchSettings(int Sessions, int Batch, int Churn, int Sha
                 "--batch" => settings with { Batch = value },
                 "--churn" => settings with { Churn = value },
                 "--shards" => settings with { Shards = value },
+                "--pool" => settings with { Pool = value },
                 _ => null,
             };
             if (settings is null)
@@ -33,6 +35,6 @@ internal sealed record BenchSettings(int Sessions, int Batch, int Churn, int Sha
                 return null;
             }
         }
-        return settings.Sessions > MaxSessions || settings.Shards > 256 ? null : settings with { Churn = Math.Min(settings.Churn, settings.Sessions) };
+        return settings.Sessions > MaxSessions || settings.Shards > 256 || settings.Pool > Agent.Sessions.ClassIdAllocator.Capacity ? null : settings with { Churn = Math.Min(settings.Churn, settings.Sessions) };
     }
 }

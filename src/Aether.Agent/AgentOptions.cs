@@ -60,6 +60,13 @@ internal sealed class AgentOptions
     /// </summary>
     public int ShapingShards { get; set; } = 16;
 
+    /// <summary>
+    /// Session classes per direction kept created in the kernel ahead of demand, spread evenly over the shards, so
+    /// that new sessions re-use one instead of creating it (creating an HTB class costs more the more classes the
+    /// host has). Created in the background after start; parked classes left by ended sessions count. 0: off.
+    /// </summary>
+    public int ClassPool { get; set; }
+
     /// <summary>Name of the agent's nftables table (family inet).</summary>
     public string NftTable { get; set; } = "aether";
 

@@ -65,6 +65,10 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             errors.Add("Agent:ShapingShards must be between 1 and 256.");
         }
+        if (o.ClassPool is < 0 or > Sessions.ClassIdAllocator.Capacity)
+        {
+            errors.Add($"Agent:ClassPool must be between 0 (off) and {Sessions.ClassIdAllocator.Capacity} (the agent's tc class ids).");
+        }
         if (o.MaxHops is < 0 or > 255)
         {
             errors.Add("Agent:MaxHops must be between 0 and 255.");

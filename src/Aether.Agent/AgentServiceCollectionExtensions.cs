@@ -12,7 +12,8 @@ internal static class AgentServiceCollectionExtensions
 {
     /// <summary>
     /// The agent's services. Hosted services start in this order: the kernel's base state, the session table's
-    /// recovery, the controller link (whose Hello carries the recovered sessions), the relay, timers and health.
+    /// recovery, the class pool (in the background), the controller link (whose Hello carries the recovered sessions),
+    /// the relay, timers and health.
     /// </summary>
     public static IServiceCollection AddAetherAgent(this IServiceCollection services, IConfiguration configuration)
     {
@@ -39,6 +40,7 @@ internal static class AgentServiceCollectionExtensions
 
         services.AddHostedService(sp => sp.GetRequiredService<SessionKernel>());
         services.AddHostedService<SessionRecovery>();
+        services.AddHostedService<ClassPool>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerLink>());
         services.AddHostedService<RelayService>();
         services.AddHostedService<SessionTimers>();

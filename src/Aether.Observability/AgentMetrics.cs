@@ -30,6 +30,9 @@ public static class AgentMetrics
     /// <summary>Reports (session start, stop, policy) journaled and not yet acked by the controller.</summary>
     public static readonly ObservedValues<long> OutboxSource = new();
 
+    /// <summary>Session classes per direction parked in the kernel (left by ended sessions or created by the class pool).</summary>
+    public static readonly ObservedValues<long> ParkedClassesSource = new();
+
     public static readonly ObservableGauge<long> ControllerConnected = Meter.CreateObservableGauge(
         "aether.agent.controller.connected", ControllerConnectedSource.Observe, "{stream}", "1 while the agent's gRPC stream to a controller is open, else 0.");
 
@@ -44,6 +47,9 @@ public static class AgentMetrics
 
     public static readonly ObservableGauge<long> Sessions = Meter.CreateObservableGauge(
         "aether.agent.sessions", SessionsSource.Observe, "{session}", "Sessions programmed on this BNG.");
+
+    public static readonly ObservableGauge<long> ParkedClasses = Meter.CreateObservableGauge(
+        "aether.agent.classes.parked", ParkedClassesSource.Observe, "{class}", "Session classes per direction ready in the kernel for a new session (left by ended sessions or created by Agent:ClassPool).");
 
     /// <summary>First DISCOVER to the DHCPACK sent to the client, for one subscriber's setup.</summary>
     public static readonly Histogram<double> SessionSetupDuration = Meter.CreateHistogram(

@@ -12,6 +12,15 @@ internal interface ISessionKernel
     /// <summary>Queues a change; it is applied with others in one batch.</summary>
     Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken);
 
+    /// <summary>No operation is waiting and no batch is being applied: background work (the class pool) may go.</summary>
+    bool IsIdle { get; }
+
+    /// <summary>
+    /// Creates session classes ahead of demand (Agent:ClassPool): each on both devices of its shard, at a placeholder
+    /// rate, with no filter, in one tc batch beside the operation queue (never holding it up).
+    /// </summary>
+    Task<KernelResult> CreateClassesAsync(IReadOnlyList<ShapedClass> classes, CancellationToken cancellationToken);
+
     /// <summary>Every authorized address's counters, in one read.</summary>
     Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken);
 

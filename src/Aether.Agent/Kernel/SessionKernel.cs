@@ -22,6 +22,8 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     private readonly Channel<KernelOperation> _queue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _shards;
+    private int _applying;
+    private int _queued;
 
     public SessionKernel(IOptions<AgentOptions> options, CommandRunner runner, ILogger<SessionKernel> logger)
     {
@@ -33,10 +35,14 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
 
     public Task Ready => _ready.Task;
 
+    public bool IsIdle => Volatile.Read(ref _queued) == 0 && Volatile.Read(ref _applying) == 0;
+
     public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(operation))
         {
+            Interlocked.Decrement(ref _queued);
             return Task.FromResult(new KernelResult(false, "the kernel programmer has stopped", null));
         }
         return operation.Completion.Task.WaitAsync(cancellationToken);
@@ -62,6 +68,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         KernelOperation? held = null;
         while (held is not null || await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
+            Volatile.Write(ref _applying, 1);
             batch.Clear();
             touched.Clear();
             if (held is not null)
@@ -73,6 +80,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
             // A batch touches each address once, so that its nft and tc scripts can be applied in any order.
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
             {
+                Interlocked.Decrement(ref _queued);
                 if (!touched.Add(op.Ip.Value))
                 {
                     held = op;
@@ -95,7 +103,29 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
                     op.Completion.TrySetResult(new KernelResult(false, ex.Message, null));
                 }
             }
+            finally
+            {
+                // An operation held over for the next batch is work too.
+                Volatile.Write(ref _applying, held is null ? 0 : 1);
+            }
         }
+    }
+
+    public async Task<KernelResult> CreateClassesAsync(IReadOnlyList<ShapedClass> classes, CancellationToken cancellationToken)
+    {
+        var tc = new System.Text.StringBuilder();
+        foreach (var c in classes)
+        {
+            TcScript.AppendPooledClass(tc, TcScript.DownloadDevice(c.Interface, c.Shard), c.ClassId);
+            TcScript.AppendPooledClass(tc, TcScript.UploadDevice(c.Interface, c.Shard), c.ClassId);
+        }
+        if (tc.Length == 0)
+        {
+            return new KernelResult(true, null, null);
+        }
+        // -force: one refused line does not stop the others; the caller treats the whole batch as failed.
+        var result = await _runner.RunAsync("tc", ["-force", "-batch", "-"], tc.ToString(), cancellationToken);
+        return new KernelResult(result.Succeeded, result.Succeeded ? null : result.StandardError.Trim(), null);
     }
 
     /// <summary>The shard devices that carry a session's download and upload.</summary>

@@ -30,6 +30,9 @@ internal static class TcScript
     private const string LinkRate = "10gbit";
     private const ulong MaxQuantum = 60_000;
     private const ulong MinQuantum = 1_514;
+
+    /// <summary>A pooled class's rate until a session takes it: the lowest a session class gets.</summary>
+    public const ulong PooledRateKbps = 8;
     private const int DestinationOffset = 16;
     private const int SourceOffset = 12;
 
@@ -92,6 +95,17 @@ internal static class TcScript
         {
             tc.AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {dev} parent {Root} protocol ip prio {Prio} handle {Handle(ip)} u32 ht {SessionTable:x}:{ip.Value & 0xff:x}: match ip {(upload ? "src" : "dst")} {ip}/32 flowid 1:{minor}");
         }
+    }
+
+    /// <summary>
+    /// A class created ahead of any session (Agent:ClassPool), at <see cref="PooledRateKbps"/>. No filter points at it
+    /// until a session takes it (its filter and its rate come in that session's batch), so no packet goes through it
+    /// and its rate limits nothing; an idle HTB class is never scheduled. "replace": re-running the pool is harmless.
+    /// </summary>
+    public static void AppendPooledClass(StringBuilder tc, string dev, ushort classId)
+    {
+        var burst = BurstBytes(0, PooledRateKbps);
+        tc.AppendLine(CultureInfo.InvariantCulture, $"class replace dev {dev} parent {LinkClass} classid 1:{Minor(classId)} htb rate {PooledRateKbps}kbit ceil {PooledRateKbps}kbit burst {burst} cburst {burst} quantum {Quantum(PooledRateKbps)}");
     }
 
     /// <summary>Both directions of a session: download on its download shard, upload on its upload shard.</summary>

@@ -6,14 +6,22 @@ namespace Aether.Agent.Sessions;
 /// filter block, and binding walks a list of all of them), while changing one costs microseconds; so a session's
 /// classes stay in the kernel when it ends, parked on their shard, and the next session on that shard re-uses them
 /// with `class replace`. Ids are unique across the agent, so a parked id can also move to another shard if no new
-/// id is left.
+/// id is left. With Agent:ClassPool, classes are also created ahead of demand and parked the same way
+/// (<see cref="ReserveForPool"/>, <see cref="ParkCreated"/>).
 /// </summary>
 internal sealed class ClassIdAllocator
 {
     public const ushort First = 0x10;
     public const ushort Last = 0xfff0;
+
+    /// <summary>Every id the agent can hand out.</summary>
+    public const int Capacity = Last - First + 1;
+
     private readonly Lock _lock = new();
     private readonly HashSet<ushort> _used = [];
+
+    // Ids whose classes the pool is creating: neither a session's nor parked until tc has made them.
+    private readonly HashSet<ushort> _pending = [];
     private readonly Dictionary<ushort, ShardKey> _parkedAt = [];
     private readonly Dictionary<ShardKey, Stack<ushort>> _parked = [];
     private ushort _next = First;
@@ -58,7 +66,7 @@ internal sealed class ClassIdAllocator
             {
                 var candidate = _next;
                 _next = _next >= Last ? First : (ushort)(_next + 1);
-                if (!_parkedAt.ContainsKey(candidate) && _used.Add(candidate))
+                if (!_parkedAt.ContainsKey(candidate) && !_pending.Contains(candidate) && _used.Add(candidate))
                 {
                     return candidate;
                 }
@@ -83,7 +91,7 @@ internal sealed class ClassIdAllocator
     {
         lock (_lock)
         {
-            if (id is < First or > Last || _used.Contains(id))
+            if (id is < First or > Last || _used.Contains(id) || _pending.Contains(id))
             {
                 return false;
             }
@@ -109,12 +117,70 @@ internal sealed class ClassIdAllocator
     {
         lock (_lock)
         {
-            if (id is < First or > Last || _used.Contains(id) || _parkedAt.ContainsKey(id))
+            if (id is < First or > Last || _used.Contains(id) || _parkedAt.ContainsKey(id) || _pending.Contains(id))
             {
                 return false;
             }
             Park(id, shard);
             return true;
+        }
+    }
+
+    /// <summary>Classes parked on one shard.</summary>
+    public int ParkedOn(ShardKey shard)
+    {
+        lock (_lock)
+        {
+            return _parked.TryGetValue(shard, out var stack) ? stack.Count : 0;
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> ids that no session holds and no class is parked on, for the pool to create;
+    /// nobody else gets them until <see cref="ParkCreated"/> or <see cref="CancelPending"/>. Fewer when ids run out.
+    /// </summary>
+    public List<ushort> ReserveForPool(int count)
+    {
+        var ids = new List<ushort>(count);
+        lock (_lock)
+        {
+            for (var i = 0; i < Capacity && ids.Count < count; i++)
+            {
+                var candidate = _next;
+                _next = _next >= Last ? First : (ushort)(_next + 1);
+                if (!_used.Contains(candidate) && !_parkedAt.ContainsKey(candidate) && _pending.Add(candidate))
+                {
+                    ids.Add(candidate);
+                }
+            }
+        }
+        return ids;
+    }
+
+    /// <summary>The pool created this class on both devices of the shard: parked there, ready for a session.</summary>
+    public void ParkCreated(ushort id, ShardKey shard)
+    {
+        lock (_lock)
+        {
+            if (_pending.Remove(id))
+            {
+                Park(id, shard);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pool could not create these classes: their ids are free again (a class tc did make is taken over by the
+    /// next session given the id, with `class replace`, or removed by the next restart's cleanup).
+    /// </summary>
+    public void CancelPending(IEnumerable<ushort> ids)
+    {
+        lock (_lock)
+        {
+            foreach (var id in ids)
+            {
+                _pending.Remove(id);
+            }
         }
     }
 

@@ -46,4 +46,16 @@ internal sealed partial class SessionManager
 
     [LoggerMessage(EventId = 1413, Level = LogLevel.Error, Message = "{Command} for session {SessionId} failed")]
     private partial void LogCommandFailed(string command, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 1415, Level = LogLevel.Information, Message = "Class pool: creating {Needed} classes per direction so that {Target} are ready on {Shards} shards ({Parked} parked already)")]
+    private partial void LogPoolFilling(int target, int needed, int parked, int shards);
+
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "Class pool: {Created} of {Needed} classes created in {Seconds} s")]
+    private partial void LogPoolProgress(int created, int needed, double seconds);
+
+    [LoggerMessage(EventId = 1417, Level = LogLevel.Information, Message = "Class pool ready: {Created} classes per direction created in {Seconds} s, {Parked} parked on {Shards} shards (target {Target})")]
+    private partial void LogPoolReady(int target, int created, double seconds, int parked, int shards);
+
+    [LoggerMessage(EventId = 1418, Level = LogLevel.Warning, Message = "Class pool stopped after {Created} of {Needed} classes: {Error}; new sessions beyond it create their classes")]
+    private partial void LogPoolStopped(int created, int needed, string error);
 }

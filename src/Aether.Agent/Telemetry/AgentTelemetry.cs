@@ -43,6 +43,7 @@ internal sealed class AgentMetricsBinding(RelayCounters counters, SessionManager
         _bindings.Add(AgentMetrics.RelayedSource.Bind(ObserveRelayed));
         _bindings.Add(AgentMetrics.DroppedSource.Bind(ObserveDropped));
         _bindings.Add(AgentMetrics.SessionsSource.Bind(() => [new Measurement<long>(sessions.Count)]));
+        _bindings.Add(AgentMetrics.ParkedClassesSource.Bind(() => [new Measurement<long>(sessions.ParkedClasses)]));
         _bindings.Add(AgentMetrics.ControllerConnectedSource.Bind(() => [new Measurement<long>(controller.IsConnected ? 1 : 0)]));
         _bindings.Add(AgentMetrics.OutboxSource.Bind(() => [new Measurement<long>(controller.OutboxCount)]));
         return Task.CompletedTask;

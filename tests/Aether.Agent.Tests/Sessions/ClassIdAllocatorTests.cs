@@ -60,4 +60,31 @@ public sealed class ClassIdAllocatorTests
         Assert.Equal(all[7], ids.Allocate(B));
         Assert.Throws<InvalidOperationException>(() => ids.Allocate(B));
     }
+
+    [Fact]
+    public void Ids_the_pool_is_creating_go_to_no_session_until_they_are_parked()
+    {
+        var ids = new ClassIdAllocator();
+        var pending = ids.ReserveForPool(ClassIdAllocator.Capacity - 1);
+
+        var session = ids.Allocate(A);
+        Assert.Throws<InvalidOperationException>(() => ids.Allocate(A));
+        ids.ParkCreated(pending[0], B);
+
+        Assert.DoesNotContain(session, pending);
+        Assert.Equal(pending[0], ids.Allocate(B));
+        Assert.Equal(0, ids.ParkedOn(B));
+    }
+
+    [Fact]
+    public void Ids_of_a_cancelled_pool_batch_are_free_again()
+    {
+        var ids = new ClassIdAllocator();
+        var pending = ids.ReserveForPool(ClassIdAllocator.Capacity);
+
+        ids.CancelPending(pending.Take(1));
+
+        Assert.Equal(pending[0], ids.Allocate(A));
+        Assert.Empty(ids.ReserveForPool(1));
+    }
 }

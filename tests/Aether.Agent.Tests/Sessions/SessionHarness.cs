@@ -1,3 +1,4 @@
+using Aether.Agent.Kernel;
 using Aether.Agent.Sessions;
 using Aether.Agent.State;
 using Aether.Agent.Tests.Support;
@@ -7,12 +8,15 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Aether.Agent.Tests.Sessions;
 
-/// <summary>A session table over a fake kernel and controller, a fake clock and a real state directory.</summary>
+/// <summary>
+/// A session table over a fake kernel and controller, a fake clock and a real state directory; or over a real kernel
+/// programmer (<paramref name="programmer"/>), <see cref="Kernel"/> then unused.
+/// </summary>
 internal sealed class SessionHarness : IDisposable
 {
     private readonly TempDirectory? _ownDirectory;
 
-    public SessionHarness(Action<AgentOptions>? configure = null, string? stateDirectory = null, FakeKernel? kernel = null)
+    public SessionHarness(Action<AgentOptions>? configure = null, string? stateDirectory = null, FakeKernel? kernel = null, ISessionKernel? programmer = null)
     {
         if (stateDirectory is null)
         {
@@ -26,7 +30,7 @@ internal sealed class SessionHarness : IDisposable
         Kernel = kernel ?? new FakeKernel();
         State = new AgentStateDirectory(options);
         Store = new SessionStore(State, options, TimeProvider.System);
-        Manager = new SessionManager(options, Controller, Kernel, Store, Time, Log.For<SessionManager>());
+        Manager = new SessionManager(options, Controller, programmer ?? Kernel, Store, Time, Log.For<SessionManager>());
     }
 
     public string StateDirectory { get; }

@@ -26,6 +26,31 @@ internal sealed class FakeKernel : ISessionKernel
 
     public Task Ready => Task.CompletedTask;
 
+    /// <summary>What <see cref="IsIdle"/> answers: false holds the class pool back.</summary>
+    public bool Idle { get; set; } = true;
+
+    public bool IsIdle => Idle;
+
+    /// <summary>Classes created ahead of demand, in the order created.</summary>
+    public ConcurrentQueue<ShapedClass> Created { get; } = new();
+
+    public bool FailCreates { get; set; }
+
+    public Task<KernelResult> CreateClassesAsync(IReadOnlyList<ShapedClass> classes, CancellationToken cancellationToken)
+    {
+        if (FailCreates)
+        {
+            return Task.FromResult(new KernelResult(false, "refused", null));
+        }
+        foreach (var c in classes)
+        {
+            Created.Enqueue(c);
+            AddClass(TcScript.DownloadDevice(c.Interface, c.Shard), c.ClassId);
+            AddClass(TcScript.UploadDevice(c.Interface, c.Shard), c.ClassId);
+        }
+        return Task.FromResult(new KernelResult(true, null, null));
+    }
+
     public Task<KernelResult> ApplyAsync(KernelOperation operation, CancellationToken cancellationToken)
     {
         Applied.Enqueue(operation);

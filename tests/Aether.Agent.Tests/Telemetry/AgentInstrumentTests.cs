@@ -87,6 +87,7 @@ public sealed class AgentInstrumentTests
         Assert.Contains(log.Of("aether.agent.dhcp.dropped"), m => m.Value == 1 && m.Tags[AgentMetrics.InterfaceLabel] == "sub1" && m.Tags[AgentMetrics.ReasonLabel] == DropReason.Rejected.Name());
         Assert.Contains(log.Of("aether.agent.controller.connected"), m => m.Value == 0);
         Assert.Contains(log.Of("aether.agent.outbox.depth"), m => m.Value == 3);
+        Assert.Contains(log.Of("aether.agent.classes.parked"), m => m.Value == 0);
         Assert.Contains(log.Of("aether.agent.memory.usage"), m => m.Value > 0);
         Assert.Contains(log.Of("aether.agent.cpu.time"), m => m.Value > 0);
     }
