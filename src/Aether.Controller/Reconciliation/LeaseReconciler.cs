@@ -126,7 +126,7 @@ internal sealed partial class LeaseReconciler : BackgroundService
             CircuitId = Encoding.UTF8.GetString(info.CircuitId),
             RemoteId = Encoding.UTF8.GetString(info.RemoteId),
             RelayId = agent.BngId,
-            Interface = agent.Hello.Interfaces.FirstOrDefault(i => i.Role == "subscriber")?.Name ?? "",
+            Interface = SubscriberInterfaceFor(agent.Hello.Interfaces, lease.Ip),
         };
         var decision = await _authorizer.AuthorizeAsync(agent.BngId, new AuthorizeRequest { Subscriber = subscriber }, ct);
         if (!decision.Accepted)
@@ -143,6 +143,44 @@ internal sealed partial class LeaseReconciler : BackgroundService
         }, ct);
         LogAdopted(lease.Mac, lease.Ip, agent.BngId, subscriber.CircuitId);
         return true;
+    }
+
+    /// <summary>
+    /// The agent's subscriber-facing interface whose network holds the leased address (each has its gateway address
+    /// and prefix there); the first subscriber interface when none does.
+    /// </summary>
+    internal static string SubscriberInterfaceFor(IEnumerable<Contracts.Agent.V1.Interface> interfaces, string ip)
+    {
+        var subscriber = interfaces.Where(i => i.Role == "subscriber").ToList();
+        if (System.Net.IPAddress.TryParse(ip, out var address))
+        {
+            foreach (var candidate in subscriber)
+            {
+                foreach (var cidr in candidate.Addresses)
+                {
+                    // The interface's own address with its prefix, e.g. 100.64.0.1/24 (host bits set, so not IPNetwork.Parse).
+                    var slash = cidr.IndexOf('/', StringComparison.Ordinal);
+                    if (slash > 0 && System.Net.IPAddress.TryParse(cidr.AsSpan(0, slash), out var own) && own.AddressFamily == address.AddressFamily
+                        && int.TryParse(cidr.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture, out var prefix)
+                        && new System.Net.IPNetwork(Masked(own, prefix), prefix).Contains(address))
+                    {
+                        return candidate.Name;
+                    }
+                }
+            }
+        }
+        return subscriber.FirstOrDefault()?.Name ?? "";
+    }
+
+    private static System.Net.IPAddress Masked(System.Net.IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+        return new System.Net.IPAddress(bytes);
     }
 
     private static string? RelayId(byte[] relayAgentInfo)
