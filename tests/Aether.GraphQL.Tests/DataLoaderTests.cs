@@ -36,12 +36,19 @@ public sealed class DataLoaderTests(PostgresServer postgres, NatsServer nats) : 
         using var counter = new SqlCommandCounter(_host.OssDatabase);
         await _host.QueryAsync(Page, new { n = 1 }); // warm-up: connections, prepared statements
 
-        counter.Reset();
-        var small = (await _host.QueryAsync(Page, new { n = 5 })).Ok();
-        var smallCount = counter.Count;
-        counter.Reset();
-        var large = (await _host.QueryAsync(Page, new { n = 50 })).Ok();
-        var largeCount = counter.Count;
+        // The counter sees every command on the database in this process, other tests' included: the fewest over a
+        // few runs is the page's own cost (others only ever add).
+        GraphQLResponse small = default!, large = default!;
+        int smallCount = int.MaxValue, largeCount = int.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            counter.Reset();
+            small = (await _host.QueryAsync(Page, new { n = 5 })).Ok();
+            smallCount = Math.Min(smallCount, counter.Count);
+            counter.Reset();
+            large = (await _host.QueryAsync(Page, new { n = 50 })).Ok();
+            largeCount = Math.Min(largeCount, counter.Count);
+        }
 
         var nodes = large.Data.GetProperty("sessions").GetProperty("nodes");
         Assert.Equal(50, nodes.GetArrayLength());
