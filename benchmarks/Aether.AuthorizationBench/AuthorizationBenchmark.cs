@@ -198,7 +198,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
         var latency = new LatencyRecorder(count);
         var accepted = 0;
         var nasIp = IPAddress.Loopback;
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+controller", "freeradius", "nats-server", "postgres");
         var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, paced ? _settings.Rate : 0, async (i, token) =>
         {
             var subscriber = Subscriber(batch, i);
@@ -218,7 +218,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
                 Interlocked.Increment(ref accepted);
             }
         }, ct);
-        var used = CpuMeter.Format(cpu.Stop(), count);
+        var used = ProcessCpuMeter.Format(cpu.Stop(), count, "operation");
         var result = new BenchResult("RADIUS Access-Request alone", count, accepted, elapsed, latency.Summarize(), used);
         Report(result);
         return result;
@@ -236,7 +236,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
         var accepted = 0;
         var acked = 0;
         var radiusBefore = _controllerRadius!.Statistics.Requests;
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+controller", "freeradius", "nats-server", "postgres");
         var elapsed = await RunConcurrentAsync(count, _settings.Concurrency, paced ? _settings.Rate : 0, async (i, token) =>
         {
             var subscriber = Subscriber(batch, i);
@@ -282,7 +282,7 @@ internal sealed class AuthorizationBenchmark : IAsyncDisposable
         }
 
         var drained = elapsed + drain.Elapsed;
-        var used = CpuMeter.Format(cpu.Stop(), count);
+        var used = ProcessCpuMeter.Format(cpu.Stop(), count, "operation");
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"controller: accounting started for every session {drained.TotalSeconds:F2}s after the first request ({drain.Elapsed.TotalSeconds:F2}s after the last ack); RADIUS requests {_controllerRadius.Statistics.Requests - radiusBefore}, retransmissions {_controllerRadius.Statistics.Retransmissions}"));
         var results = new List<BenchResult>

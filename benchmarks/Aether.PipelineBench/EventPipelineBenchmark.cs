@@ -85,7 +85,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         }, ct);
 
         var sessions = Workload(count);
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+ingestor", "postgres", "nats-server");
         var stopwatch = Stopwatch.StartNew();
         var consuming = Task.Run(async () =>
         {
@@ -114,7 +114,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         var published = stopwatch.Elapsed;
         await consuming;
         var elapsed = stopwatch.Elapsed;
-        Console.WriteLine($"raw JetStream: {CpuMeter.Format(cpu.Stop(), count)}");
+        Console.WriteLine($"raw JetStream: {ProcessCpuMeter.Format(cpu.Stop(), count, "event")}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw JetStream: published {count} in {published.TotalSeconds:F2}s, consumed and acked by {elapsed.TotalSeconds:F2}s"));
         return new BenchResult("raw JetStream publish+consume", count, elapsed, true);
     }
@@ -128,7 +128,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         var writer = new EventLogWriter(dataSource);
         var records = Workload(count).SelectMany(s => s).Select(e => new EventRecord(
             e.BngId, e.InstanceId, (long)e.Seq, e.Type, e.Time, e.SessionId, System.Text.Encoding.UTF8.GetString(AetherEventJson.Serialize(e)))).ToList();
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+ingestor", "postgres", "nats-server");
         var stopwatch = Stopwatch.StartNew();
         foreach (var chunk in records.Chunk(1000))
         {
@@ -136,7 +136,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         }
 
         var elapsed = stopwatch.Elapsed;
-        Console.WriteLine($"writer only: {CpuMeter.Format(cpu.Stop(), count)}");
+        Console.WriteLine($"writer only: {ProcessCpuMeter.Format(cpu.Stop(), count, "event")}");
         return new BenchResult("writer only, batches of 1000", count, elapsed, await VerifyAsync(dataSource, count, count / EventsPerSession, ct));
     }
 
@@ -153,7 +153,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var sessions = Workload(count);
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+ingestor", "postgres", "nats-server");
         var stopwatch = Stopwatch.StartNew();
         var publishedAt = TimeSpan.Zero;
         var publishing = ForEachSessionAsync(sessions, (e, token) => publisher.PublishAsync(e, token), ct)
@@ -165,7 +165,7 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         var verified = await VerifyAsync(dataSource, count, sessions.Count, ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pipeline batch {batchSize}: {count} events published in {publishedAt.TotalSeconds:F2}s, committed in {elapsed.TotalSeconds:F2}s, read models {(verified ? "verified" : "WRONG")}"));
-        Console.WriteLine($"  {CpuMeter.Format(used, count)}");
+        Console.WriteLine($"  {ProcessCpuMeter.Format(used, count, "event")}");
         await host.StopAsync(ct);
         return new BenchResult($"pipeline, ingestor batch {batchSize}", count, elapsed, verified);
     }
@@ -187,12 +187,12 @@ internal sealed class EventPipelineBenchmark : IAsyncDisposable
         using var host = BuildHost(name, connectionString, batchSize, ingest: true);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var committed = _commits.WhenCommittedAsync(_commits.Committed + count);
-        var cpu = CpuMeter.Start();
+        var cpu = ProcessCpuMeter.Start("bench+ingestor", "postgres", "nats-server");
         await host.StartAsync(ct);
         var stopwatch = Stopwatch.StartNew();
         await committed.WaitAsync(ct);
         var elapsed = stopwatch.Elapsed;
-        Console.WriteLine($"drain batch {batchSize}: {CpuMeter.Format(cpu.Stop(), count)}");
+        Console.WriteLine($"drain batch {batchSize}: {ProcessCpuMeter.Format(cpu.Stop(), count, "event")}");
         var verified = await VerifyAsync(dataSource, count, sessions.Count, ct);
         await host.StopAsync(ct);
         return new BenchResult($"drain backlog, ingestor batch {batchSize}", count, elapsed, verified);
