@@ -27,7 +27,7 @@ public sealed class ControllerLabTests
         Assert.Contains("Received Disconnect-ACK", reply.Output, StringComparison.Ordinal);
 
         // The agent removed the address from the walled garden at once: no more forwarding.
-        await Poll.UntilAsync(async () => (await WalkingSkeletonTests.NftCountersAsync(ip)).Up < 0 ? "gone" : null, HopTimeout, "nft element removed");
+        await Poll.UntilAsync(async () => (await LabProbes.NftCountersAsync(Bng, ip)).BytesUp < 0 ? "gone" : null, HopTimeout, "nft element removed");
         var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "1", "203.0.113.10");
         Assert.NotEqual(0, ping.ExitCode);
         Assert.Null(await WalkingSkeletonTests.SessionClassRateAsync(Bng, "eth1", ip, upload: false));

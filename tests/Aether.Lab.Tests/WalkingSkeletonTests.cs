@@ -62,7 +62,7 @@ public sealed class WalkingSkeletonTests
         Assert.True(ping.ExitCode == 0, "ping failed: " + ping.Describe());
         var curl = await Shell.InNamespace(AcceptedHost, TimeSpan.FromSeconds(20), "curl", "-s", "-m", "10", $"http://{Upstream}/");
         Assert.Contains("you reached the internet", curl.Output, StringComparison.Ordinal);
-        var (bytesUp, bytesDown) = await NftCountersAsync(ip);
+        var (bytesUp, bytesDown, _, _) = await LabProbes.NftCountersAsync(Bng, ip);
         Assert.True(bytesUp > 0 && bytesDown > 0, $"nft counters for {ip}: up {bytesUp}, down {bytesDown}");
 
         // 6: SESSION_START for this subscriber is in the JetStream stream.
@@ -157,31 +157,6 @@ public sealed class WalkingSkeletonTests
         }
         var value = long.Parse(rate.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         return rate.Groups[2].Value switch { "K" => value, "M" => value * 1000, "G" => value * 1_000_000, _ => value / 1000 };
-    }
-
-    internal static async Task<(long Up, long Down)> NftCountersAsync(string ip)
-    {
-        async Task<long> Read(string set)
-        {
-            var r = await Shell.InNamespace(Bng, TimeSpan.FromSeconds(10), "nft", "-j", "list", "set", "inet", "aether", set);
-            using var doc = JsonDocument.Parse(r.Output);
-            foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
-            {
-                if (item.TryGetProperty("set", out var s) && s.TryGetProperty("elem", out var elems))
-                {
-                    foreach (var e in elems.EnumerateArray())
-                    {
-                        var elem = e.GetProperty("elem");
-                        if (elem.GetProperty("val").GetString() == ip)
-                        {
-                            return elem.GetProperty("counter").GetProperty("bytes").GetInt64();
-                        }
-                    }
-                }
-            }
-            return -1;
-        }
-        return (await Read("sub_up"), await Read("sub_down"));
     }
 
     /// <summary>The newest event on the subject for this address (an earlier session may have had it).</summary>
