@@ -24,7 +24,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
 
         var ip = await _lab.LeaseAsync(_lab.Net.Client);
 
-        var session = _lab.StartedSession(ip);
+        var session = await _lab.StartedSessionAsync(ip);
         Assert.Equal(EndToEndLab.Sub0Circuit, session.Subscriber.CircuitId);
         Assert.Equal("sub0", session.Subscriber.Interface);
         Assert.True(await _lab.Net.PingAsync(_lab.Net.Client, _lab.Net.ServerIp, count: 5));
@@ -47,7 +47,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
     {
         await _lab.StartAgentAsync();
         var ip = await _lab.LeaseAsync(_lab.Net.Client);
-        var session = _lab.StartedSession(ip);
+        var session = await _lab.StartedSessionAsync(ip);
         Assert.True(await _lab.Net.PingAsync(_lab.Net.Client, _lab.Net.ServerIp, count: 1));
 
         _lab.Controller.Push(new ControllerMessage { PolicyRemove = new PolicyRemove { SessionId = session.SessionId, Cause = "Admin-Reset" } });
@@ -63,7 +63,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
     {
         await _lab.StartAgentAsync();
         var ip = await _lab.LeaseAsync(_lab.Net.Client);
-        var session = _lab.StartedSession(ip);
+        var session = await _lab.StartedSessionAsync(ip);
 
         _lab.Controller.Push(new ControllerMessage { PolicyApply = new PolicyApply { SessionId = session.SessionId, Policy = new ShapingPolicy { PolicyId = "plan-50", DownloadKbps = 50_000, UploadKbps = 25_000 } } });
         await TestTimeouts.WaitUntilAsync(() => _lab.Controller.Of(AgentMessage.BodyOneofCase.PolicyApplied).Any(m => m.PolicyApplied.Policy.PolicyId == "plan-50"), "the new policy");
@@ -81,7 +81,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
     {
         await _lab.StartAgentAsync();
         var ip = await _lab.LeaseAsync(_lab.Net.Client);
-        var session = _lab.StartedSession(ip);
+        var session = await _lab.StartedSessionAsync(ip);
         var hello = _lab.Controller.Of(AgentMessage.BodyOneofCase.Hello).Single().Hello;
         Assert.True(await _lab.Net.PingAsync(_lab.Net.Client, _lab.Net.ServerIp, count: 3));
         await TestTimeouts.WaitUntilAsync(() => CountersOf(session.SessionId).Any(c => c.Total.BytesUp >= 3_000), "counters before the crash");
@@ -106,7 +106,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
     {
         await _lab.StartAgentAsync();
         var ip = await _lab.LeaseAsync(_lab.Net.Client);
-        var session = _lab.StartedSession(ip);
+        var session = await _lab.StartedSessionAsync(ip);
         var startSeq = _lab.Controller.Of(AgentMessage.BodyOneofCase.SessionStarted).Last().Seq;
 
         await _lab.Controller.StopAsync();

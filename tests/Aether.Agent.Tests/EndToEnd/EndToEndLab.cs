@@ -132,8 +132,21 @@ public sealed class EndToEndLab : IAsyncLifetime
         await NetworkLab.In(clientNamespace, "python3", "-c", script, file);
     }
 
-    public SessionState StartedSession(string ip) =>
-        Controller.Of(AgentMessage.BodyOneofCase.SessionStarted).Select(m => m.SessionStarted.Session).Last(s => s.Ip == ip);
+    /// <summary>The agent's SessionStarted for the address; the report may reach the controller just after the client's ACK.</summary>
+    public async Task<SessionState> StartedSessionAsync(string ip)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var session = Controller.Of(AgentMessage.BodyOneofCase.SessionStarted).Select(m => m.SessionStarted.Session).LastOrDefault(s => s.Ip == ip);
+            if (session is not null)
+            {
+                return session;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no SessionStarted for {ip} reached the controller");
+            await Task.Delay(50);
+        }
+    }
 
     public IEnumerable<SessionStopped> Stops => Controller.Of(AgentMessage.BodyOneofCase.SessionStopped).Select(m => m.SessionStopped);
 

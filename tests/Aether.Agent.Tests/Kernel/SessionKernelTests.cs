@@ -31,6 +31,11 @@ public sealed class SessionKernelTests : IAsyncLifetime
 
         await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
 
+        // The batch's waiters are released before its size and duration are recorded.
+        for (var i = 0; i < 100 && log.Of("aether.agent.kernel.batch.duration").Count == 0; i++)
+        {
+            await Task.Delay(50);
+        }
         Assert.Contains(log.Of("aether.agent.kernel.batch.size"), m => m.Value >= 1);
         Assert.NotEmpty(log.Of("aether.agent.kernel.batch.duration"));
     }
