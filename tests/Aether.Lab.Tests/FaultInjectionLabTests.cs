@@ -51,13 +51,13 @@ public sealed partial class FaultInjectionLabTests
         // A lab subscriber on bng-01 pings the upstream host five times a second throughout.
         var (online, _) = await _lab.BringOnlineAsync("ae-h01-1");
         Assert.True(online.ExitCode == 0, online.Describe());
-        var ping = Shell.InNamespace("ae-h01-1", TimeSpan.FromSeconds(120), "ping", "-i", "0.2", "-W", "1", "-w", "24", LabProbes.Upstream);
+        var ping = Shell.InNamespace("ae-h01-1", TimeSpan.FromSeconds(120), "ping", "-i", "0.2", "-W", "1", "-w", "28", LabProbes.Upstream);
 
         var simulator = Path.Combine(LabFixture.RepoRoot, "src", "Aether.Simulator", "bin", "Release", "net10.0", "aether-sim.dll");
         var load = Shell.InNamespace("ae-load", TimeSpan.FromSeconds(150), "dotnet", simulator, "load", "--interface", "ld0",
             "--count", Subscribers.ToString(CultureInfo.InvariantCulture), "--first", first.ToString(CultureInfo.InvariantCulture),
             "--rate", Rate.ToString(CultureInfo.InvariantCulture), "--concurrency", "32", "--retries", "8",
-            "--remote-id", run, "--mac-prefix", "02:6f", "--release", "end", "--hold", "3s", "--release-rate", "100", "--leases", csv, "--quiet");
+            "--remote-id", run, "--mac-prefix", "02:6f", "--release", "end", "--hold", "8s", "--release-rate", "100", "--leases", csv, "--quiet");
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         var killed = Stopwatch.StartNew();
