@@ -179,7 +179,16 @@ kea_up() {
   mkdir -p "$LAB_DIR/kea"
   KEA_SUBNETS=$(kea_subnets)
   SHORT_LEASE_MAC_PREFIX=$(echo "$SHORT_LEASE_MAC_PREFIX" | tr -d :)
-  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT KEA_LEASE_SECONDS KEA_SUBNETS SHORT_LEASE_MAC_PREFIX SHORT_LEASE_SECONDS
+  case "$KEA_LEASE_BACKEND" in
+    postgresql) KEA_LEASE_DATABASE='{
+      "type": "postgresql", "name": "kea", "user": "kea", "password": "kea",
+      "host": "127.0.0.1", "port": '"$PG_PORT"',
+      "max-reconnect-tries": 600, "reconnect-wait-time": 500, "on-fail": "serve-retry-continue"
+    }' ;;
+    memfile) KEA_LEASE_DATABASE='{ "type": "memfile", "persist": true, "name": "'"$LAB_DIR"'/kea/leases4.csv", "lfc-interval": 3600 }' ;;
+    *) die "KEA_LEASE_BACKEND must be postgresql or memfile (not $KEA_LEASE_BACKEND)" ;;
+  esac
+  export LAB_DIR PG_PORT MGMT_BRIDGE MGMT_IP KEA_CA_PORT KEA_LEASE_SECONDS KEA_SUBNETS SHORT_LEASE_MAC_PREFIX SHORT_LEASE_SECONDS KEA_LEASE_DATABASE
   render "$LAB_ROOT/kea/kea-dhcp4.json" "$LAB_DIR/kea/kea-dhcp4.json"
   render "$LAB_ROOT/kea/kea-ctrl-agent.json" "$LAB_DIR/kea/kea-ctrl-agent.json"
   kea-dhcp4 -t "$LAB_DIR/kea/kea-dhcp4.json" >"$LAB_DIR/log/kea-check.log" 2>&1 \
@@ -299,7 +308,7 @@ controller_start() {
     --Reconciler:KeaControlAgentUrl="http://127.0.0.1:$KEA_CA_PORT/" \
     --Reconciler:KeaUser="$KEA_CA_USER" \
     --Reconciler:KeaPassword="$KEA_CA_PASSWORD" \
-    --Reconciler:Interval=00:00:05 \
+    --Reconciler:Interval="$LAB_RECONCILE_INTERVAL" \
     --Reconciler:Grace=00:00:10
   wait_for "$name gRPC on $MGMT_IP:$grpc" 60 bash -c "exec 3<>/dev/tcp/$MGMT_IP/$grpc"
   wait_for "$name HTTP" 30 curl -sf "http://127.0.0.1:$http/healthz"
@@ -347,7 +356,7 @@ agent_start() {
     --Agent:DhcpServer="$MGMT_IP" \
     --Agent:SubscriberInterfaces:0:Name=eth1 \
     --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
-    $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY" ) \
+    $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY --Agent:ClassPool=$LAB_CLASS_POOL" ) \
     --Agent:StateDirectory="$LAB_DIR/agent-$b" \
     --Agent:HealthInterval=00:00:05
 }
@@ -506,6 +515,7 @@ case "${1:-}" in
   services) need_root; mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"; postgres_up; nats_up; kea_up; radius_up ;;
   start-controller) need_root; controller_start "${2:-1}" ;;
   start-agent) need_root; agent_start "${2:?usage: $0 start-agent BNG [CONTROLLER_URL]}" "${3:-}" ;;
+  stop-agent) need_root; stop_bg "agent-${2:?usage: $0 stop-agent BNG}" ;;
   start-ingestor) need_root; ingestor_start ;;
   stop) need_root; aether_stop ;;
   kill) need_root; kill_one "${2:?usage: $0 kill NAME (see status)}" ;;
@@ -514,5 +524,5 @@ case "${1:-}" in
   topology) topology_json ;;
   traffic) need_root; traffic_start "${2:-30m}" ;;
   down) down ;;
-  *) echo "usage: $0 up|start|stop|kill NAME|online [HOST...]|traffic [DURATION]|status|topology|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|kill NAME|start-agent BNG [URL]|stop-agent BNG|online [HOST...]|traffic [DURATION]|status|topology|down" >&2; exit 2 ;;
 esac

@@ -36,7 +36,8 @@ internal sealed class CommandRunner(string? networkNamespace = null)
         return new CommandResult(process.ExitCode, "", await stderr);
     }
 
-    private Process Start(string fileName, IReadOnlyList<string> arguments, bool redirectInput)
+    /// <summary>Starts a command (inside the namespace, if any) with its output and error redirected.</summary>
+    internal Process Start(string fileName, IReadOnlyList<string> arguments, bool redirectInput)
     {
         var start = new ProcessStartInfo(Namespace is null ? fileName : "ip")
         {

@@ -48,16 +48,16 @@ internal sealed partial class SessionKernel
         if (tcRemovals.Length > 0)
         {
             // Absent state is already gone: removals never fail a batch.
-            await _runner.RunAsync("tc", ["-force", "-batch", "-"], tcRemovals.ToString(), cancellationToken);
+            await _tc.RunAsync(tcRemovals.ToString(), cancellationToken);
         }
         var tcFailed = new HashSet<KernelOperation>();
         string? tcError = null;
         if (tc.Length > 0)
         {
-            var result = await _runner.RunAsync("tc", ["-force", "-batch", "-"], tc.ToString(), cancellationToken);
+            var result = await _tc.RunAsync(tc.ToString(), cancellationToken);
             if (!result.Succeeded)
             {
-                tcError = result.StandardError.Trim();
+                tcError = result.Error;
                 await FindTcFailuresAsync(batch, tcFailed, cancellationToken);
             }
         }
@@ -129,7 +129,7 @@ internal sealed partial class SessionKernel
                 default:
                     continue;
             }
-            if (!(await _runner.RunAsync("tc", ["-batch", "-"], single.ToString(), cancellationToken)).Succeeded)
+            if (!(await _tc.RunAsync(single.ToString(), cancellationToken)).Succeeded)
             {
                 failed.Add(op);
             }

@@ -74,7 +74,7 @@ internal sealed partial class SessionKernel
         }
         if (tc.Length > 0)
         {
-            await _runner.RunAsync("tc", ["-force", "-batch", "-"], tc.ToString(), cancellationToken);
+            await _tc.RunAsync(tc.ToString(), cancellationToken);
         }
         LogOrphansRemoved(addresses.Count);
     }

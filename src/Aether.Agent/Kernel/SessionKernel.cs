@@ -18,6 +18,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
 
     private readonly AgentOptions _options;
     private readonly CommandRunner _runner;
+    private readonly TcBatch _tc;
     private readonly ILogger<SessionKernel> _logger;
     private readonly Channel<KernelOperation> _queue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,6 +32,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         _shards = _options.ShapingShards;
         _runner = runner;
         _logger = logger;
+        _tc = new TcBatch(runner, logger);
     }
 
     public Task Ready => _ready.Task;
@@ -59,6 +61,12 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     {
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _tc.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -123,9 +131,9 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         {
             return new KernelResult(true, null, null);
         }
-        // -force: one refused line does not stop the others; the caller treats the whole batch as failed.
-        var result = await _runner.RunAsync("tc", ["-force", "-batch", "-"], tc.ToString(), cancellationToken);
-        return new KernelResult(result.Succeeded, result.Succeeded ? null : result.StandardError.Trim(), null);
+        // One refused line does not stop the others; the caller treats the whole batch as failed.
+        var result = await _tc.RunAsync(tc.ToString(), cancellationToken);
+        return new KernelResult(result.Succeeded, result.Succeeded ? null : result.Error, null);
     }
 
     /// <summary>The shard devices that carry a session's download and upload.</summary>
