@@ -1,5 +1,7 @@
 using Aether.Simulator.Cli;
+using Aether.Simulator.Load;
 using Aether.Simulator.Reporting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aether.Simulator.Tests;
 
@@ -77,6 +79,60 @@ public sealed class CommandLineTests
         var request = Valid() with { MacPrefix = "02:00:00:00", Count = 65_537 };
 
         Assert.Contains(request.Validate(), e => e.Contains("does not fit", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Immediate")]
+    [InlineData("None")]
+    public void Hold_until_needs_release_end(string release)
+    {
+        var request = Valid() with { Release = Enum.Parse<ReleaseMode>(release), HoldUntil = "/tmp/go", Count = 0 };
+
+        var errors = request.Validate();
+
+        Assert.Contains(errors, e => e.Contains("--hold-until needs --release end", StringComparison.Ordinal));
+        Assert.Equal(2, errors.Count); // reported with the other problems
+    }
+
+    [Fact]
+    public void Hold_until_needs_a_hold_to_bound_it()
+    {
+        Assert.Empty((Valid() with { HoldUntil = "/tmp/go" }).Validate());
+        Assert.Contains((Valid() with { HoldUntil = "/tmp/go", Hold = TimeSpan.Zero }).Validate(), e => e.Contains("--hold-until", StringComparison.Ordinal));
+        Assert.Contains((Valid() with { HoldUntil = "" }).Validate(), e => e.Contains("--hold-until must name a file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Hold_until_with_another_release_mode_exits_with_usage()
+    {
+        var request = Valid() with { Release = ReleaseMode.Immediate, HoldUntil = "/tmp/go" };
+
+        int exit = await new LoadRunner(NullLoggerFactory.Instance, TextWriter.Null, TimeProvider.System).RunAsync(request, CancellationToken.None);
+
+        Assert.Equal(LoadRunner.ExitUsage, exit);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--hold-until", "/tmp/go" }, 600, "/tmp/go")]
+    [InlineData(new[] { "--hold-until", "/tmp/go", "--hold", "30s" }, 30, "/tmp/go")]
+    [InlineData(new[] { "--hold", "5s" }, 5, null)]
+    [InlineData(new string[0], 0, null)]
+    public async Task Hold_defaults_to_ten_minutes_only_with_hold_until(string[] options, double holdSeconds, string? holdUntil)
+    {
+        LoadRequest? parsed = null;
+        var command = LoadCommand.CreateLoad((request, _, _) =>
+        {
+            parsed = request;
+            return Task.FromResult(0);
+        });
+
+        int exit = await command.Parse(["-i", "veth0", .. options]).InvokeAsync();
+
+        Assert.Equal(0, exit);
+        Assert.NotNull(parsed);
+        Assert.Equal(TimeSpan.FromSeconds(holdSeconds), parsed.EffectiveHold);
+        Assert.Equal(holdUntil, parsed.HoldUntil);
+        Assert.Empty(parsed.Validate());
     }
 
     [Fact]

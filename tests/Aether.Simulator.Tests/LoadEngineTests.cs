@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Aether.Dhcp;
+using Aether.Simulator.Cli;
 using Aether.Simulator.Load;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,6 +10,7 @@ namespace Aether.Simulator.Tests;
 public sealed class LoadEngineTests
 {
     private static readonly TimeSpan s_runTimeout = TimeSpan.FromSeconds(60);
+    private static readonly SubscriberPlan s_plan = new([0x02, 0x5a], "test", 0);
 
     [Fact]
     public async Task Every_subscriber_binds_and_is_released_at_the_end()
@@ -119,6 +122,117 @@ public sealed class LoadEngineTests
         Assert.Equal(result.Counters.Started, result.Counters.Failures[(int)DoraFailure.Cancelled]);
     }
 
+    [Fact]
+    public async Task Leases_file_lists_every_bound_subscriber_before_the_first_release()
+    {
+        using var directory = new TemporaryDirectory();
+        var leases = Path.Combine(directory.Path, "leases.csv");
+        string[]? seenAtFirstRelease = null;
+        var server = new FakeServer { BeforeFirstRelease = () => seenAtFirstRelease = File.Exists(leases) ? File.ReadAllLines(leases) : [] };
+
+        var result = await RunAsync(
+            server, count: 120, release: ReleaseMode.End, hold: TimeSpan.FromMilliseconds(300), hooks: Hooks(leases, holdUntil: null));
+
+        Assert.Equal(120, result.Counters.Released);
+        Assert.NotNull(seenAtFirstRelease);
+        Assert.Equal("mac,circuit_id,remote_id,ip,state", seenAtFirstRelease[0]);
+        var expected = result.Sessions.Select(s => $"{SubscriberPlan.FormatMac(s_plan.Mac(s.Slot))},{s_plan.CircuitId(s.Slot)},test,{s.OfferedIp},bound");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), seenAtFirstRelease.Skip(1).Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(leases + ".tmp"));
+    }
+
+    [Fact]
+    public async Task Hold_ends_when_the_hold_until_file_appears()
+    {
+        using var directory = new TemporaryDirectory();
+        var leases = Path.Combine(directory.Path, "leases.csv");
+        var go = Path.Combine(directory.Path, "go");
+        var server = new FakeServer();
+        var snapshots = new List<ProgressSnapshot>();
+        long releasedBeforeGo = -1;
+        var watcher = Task.Run(async () =>
+        {
+            // What the lab's load script does: wait for the held leases, check them, then let the simulator go.
+            while (!File.Exists(leases))
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            releasedBeforeGo = server.Releases;
+            await File.WriteAllTextAsync(go, "");
+        });
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunAsync(
+            server, count: 80, release: ReleaseMode.End, hold: TimeSpan.FromSeconds(60), hooks: Hooks(leases, go), progress: snapshots.Add);
+
+        await watcher.WaitAsync(s_runTimeout);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the run took {clock.Elapsed} with a 60 s hold");
+        Assert.Equal(0, releasedBeforeGo);
+        Assert.Equal(80, result.Counters.Released);
+        Assert.Equal(80, server.Releases);
+        Assert.False(result.Cancelled);
+        Assert.Contains(snapshots, s => s.Phase == "holding" && s.HoldLeft > TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Hold_without_its_file_ends_when_the_hold_elapses()
+    {
+        using var directory = new TemporaryDirectory();
+        var server = new FakeServer();
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunAsync(
+            server, count: 40, release: ReleaseMode.End, hold: TimeSpan.FromSeconds(1.5),
+            hooks: Hooks(Path.Combine(directory.Path, "leases.csv"), Path.Combine(directory.Path, "never")));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(30));
+        Assert.Equal(40, result.Counters.Released);
+        Assert.False(result.Cancelled);
+    }
+
+    [Fact]
+    public async Task Cancellation_ends_a_hold_that_waits_for_its_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var never = Path.Combine(directory.Path, "never");
+        using var cts = new CancellationTokenSource();
+        var server = new FakeServer();
+        var clock = Stopwatch.StartNew();
+
+        var result = await RunAsync(
+            server, count: 40, release: ReleaseMode.End, hold: TimeSpan.FromSeconds(60),
+            hooks: new HoldHooks(_ => cts.CancelAfter(TimeSpan.FromMilliseconds(300)), () => File.Exists(never)),
+            cancellationToken: cts.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the run took {clock.Elapsed} with a 60 s hold");
+        Assert.True(result.Cancelled);
+        Assert.Equal(40, result.Counters.Bound);
+        Assert.Equal(40, result.Counters.Released);
+    }
+
+    /// <summary>The hooks the command wires for --leases and --hold-until.</summary>
+    private static HoldHooks Hooks(string leases, string? holdUntil)
+    {
+        var request = new LoadRequest
+        {
+            Churn = false,
+            Mode = TransportMode.L2,
+            Interface = "fake",
+            Count = 1,
+            Concurrency = 1,
+            Timeout = TimeSpan.FromSeconds(1),
+            Retries = 1,
+            RemoteId = "test",
+            MacPrefix = "02:5a",
+            Duration = TimeSpan.FromSeconds(30),
+            LeasesPath = leases,
+            HoldUntil = holdUntil,
+        };
+        return new LoadRunner(NullLoggerFactory.Instance, TextWriter.Null, TimeProvider.System).Hooks(request, s_plan);
+    }
+
     private static async Task<LoadResult> RunAsync(
         FakeServer server,
         int count,
@@ -128,16 +242,25 @@ public sealed class LoadEngineTests
         SubscriberSchedule? schedule = null,
         TimeSpan? duration = null,
         TimeSpan? timeout = null,
+        TimeSpan? hold = null,
+        HoldHooks? hooks = null,
+        Action<ProgressSnapshot>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var plan = new SubscriberPlan([0x02, 0x5a], "test", 0);
-        var messages = new ClientMessages(plan, new ClientMessageShape(Ipv4Address.Any, 0, false, true));
+        var messages = new ClientMessages(s_plan, new ClientMessageShape(Ipv4Address.Any, 0, false, true));
         var settings = new EngineSettings(
             count, concurrency, rate, TokenBucket.DefaultBurst(rate), timeout ?? TimeSpan.FromMilliseconds(30), 1,
-            duration ?? TimeSpan.FromSeconds(30), release, 5_000, TimeSpan.Zero, 7, TimeSpan.FromMilliseconds(100));
+            duration ?? TimeSpan.FromSeconds(30), release, 5_000, hold ?? TimeSpan.Zero, 7, TimeSpan.FromMilliseconds(100));
         var engine = new LoadEngine(
-            settings, schedule ?? new SequentialSchedule(count, release == ReleaseMode.Immediate), messages, server, TimeProvider.System, NullLogger.Instance);
+            settings, schedule ?? new SequentialSchedule(count, release == ReleaseMode.Immediate), messages, server, TimeProvider.System, NullLogger.Instance, progress, hooks);
         return await Task.Run(() => engine.Run(cancellationToken), CancellationToken.None).WaitAsync(s_runTimeout, CancellationToken.None);
+    }
+
+    private sealed class TemporaryDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("aether-sim-hold-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     /// <summary>Answers DISCOVER with OFFER and REQUEST with ACK (or NAK) on the caller's thread, as a fast server would.</summary>
@@ -147,6 +270,7 @@ public sealed class LoadEngineTests
         private Action<DoraReply>? _onReply;
         private readonly HashSet<uint> _dropped = [];
         private uint _nextAddress = Ipv4Address.Parse("100.64.0.10").Value;
+        private int _releases;
 
         public bool Silent { get; init; }
 
@@ -156,7 +280,11 @@ public sealed class LoadEngineTests
 
         public int DropEveryNthDiscover { get; init; }
 
-        public int Releases { get; private set; }
+        /// <summary>Called on the engine thread as the first RELEASE arrives.</summary>
+        public Action? BeforeFirstRelease { get; init; }
+
+        /// <summary>RELEASEs received; read from any thread.</summary>
+        public int Releases => Volatile.Read(ref _releases);
 
         public string Description => "fake";
 
@@ -193,7 +321,12 @@ public sealed class LoadEngineTests
                     _onReply!(new DoraReply(packet.TransactionId, mac, Nak ? DhcpMessageType.Nak : DhcpMessageType.Ack, Nak ? Ipv4Address.Any : requested, s_serverId, 1, now));
                     break;
                 case DhcpMessageType.Release:
-                    Releases++;
+                    if (_releases == 0)
+                    {
+                        BeforeFirstRelease?.Invoke();
+                    }
+
+                    Interlocked.Increment(ref _releases);
                     break;
             }
 

@@ -99,6 +99,21 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Progress_line_while_holding_says_when_the_releases_start()
+    {
+        var holding = new ProgressSnapshot(TimeSpan.FromSeconds(14), "holding", 100, 100, 0, 0, 0, 0, 1.5, 9.25, TimeSpan.FromSeconds(587.2));
+
+        var timed = ProgressLine.Format(holding, 100);
+        var waiting = ProgressLine.Format(holding, 100, "/var/lib/aether-lab/load/checked");
+        var admitting = ProgressLine.Format(holding with { Phase = "admitting", HoldLeft = null }, 100);
+
+        Assert.Contains("holding   started 100", timed, StringComparison.Ordinal);
+        Assert.EndsWith("| releasing in 9m48s", timed, StringComparison.Ordinal);
+        Assert.EndsWith("| releasing when checked exists, or in 9m48s", waiting, StringComparison.Ordinal);
+        Assert.DoesNotContain("releasing", admitting, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Progress_rewrites_in_place_only_on_a_terminal()
     {
         var snapshot = new ProgressSnapshot(TimeSpan.Zero, "admitting", 1, 0, 0, 1, 0, 0, 0, 0);

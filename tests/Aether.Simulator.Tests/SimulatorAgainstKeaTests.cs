@@ -61,6 +61,56 @@ public sealed class SimulatorAgainstKeaTests(KeaNetwork network, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Leases_are_listed_while_held_and_released_once_the_hold_until_file_appears()
+    {
+        var leasesCsv = Path.Combine(network.Directory, "hold-leases.csv");
+        var go = Path.Combine(network.Directory, "hold-go");
+
+        var simulator = KeaNetwork.RunSimulatorAsync(network.ClientNamespace,
+            ["load", "--mode", "relay", "--server", KeaNetwork.RelayServer, "--giaddr", KeaNetwork.Giaddr,
+             "--count", "200", "--first", "400000", "--concurrency", "32", "--timeout", "1s", "--release", "end",
+             "--hold", "60s", "--hold-until", go, "--leases", leasesCsv, "--quiet"],
+            s_runTimeout);
+
+        // The check the lab's load script makes: every lease the simulator lists is held by the server, now.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!File.Exists(leasesCsv) && !simulator.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(File.Exists(leasesCsv), "no leases file during the hold");
+        var listed = File.ReadAllLines(leasesCsv).Skip(1).Select(line => line.Split(',')).ToList();
+        var held = (await KeaNetwork.GetLeasesAsync(network.UdpKeaSocket)).ToDictionary(l => l.HardwareAddress);
+        Assert.Equal(200, listed.Count);
+        Assert.All(listed, f =>
+        {
+            Assert.Equal("bound", f[4]);
+            Assert.True(held.TryGetValue(f[0], out var lease), $"Kea holds no lease for {f[0]}");
+            Assert.Equal(f[3], lease.IpAddress);
+        });
+        Assert.False(simulator.IsCompleted, "the run ended before its hold-until file appeared");
+
+        await File.WriteAllTextAsync(go, "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = await simulator;
+
+        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the run went on {clock.Elapsed} after the file appeared, with a 60 s hold");
+        Assert.Contains("200 released", run.StandardOutput, StringComparison.Ordinal);
+        var final = ReadLeases(leasesCsv).Select(l => l.Mac).ToHashSet();
+        Assert.Equal(200, final.Count);
+        Assert.All(File.ReadAllLines(leasesCsv).Skip(1), line => Assert.EndsWith(",released", line, StringComparison.Ordinal));
+        // RELEASE has no answer; give the single-threaded server a moment for the last ones.
+        for (int attempt = 0; attempt < 50 && (await KeaNetwork.GetLeasesAsync(network.UdpKeaSocket)).Any(l => final.Contains(l.HardwareAddress)); attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain(await KeaNetwork.GetLeasesAsync(network.UdpKeaSocket), l => final.Contains(l.HardwareAddress));
+    }
+
+    [Fact]
     public async Task Layer2_mode_gets_a_lease_for_every_subscriber_from_a_raw_socket_server()
     {
         var report = Path.Combine(network.Directory, "l2.json");

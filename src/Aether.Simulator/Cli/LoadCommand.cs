@@ -56,7 +56,12 @@ internal static class LoadCommand
         };
         release.AcceptOnlyFromAmong("end", "immediate", "none");
         var releaseRate = new Option<double?>("--release-rate") { Description = "RELEASEs per second in the end phase (default: --rate, else 2000)" };
-        var hold = OptionFactory.Duration("--hold", "Pause before the end-phase releases, e.g. to check sessions", TimeSpan.Zero);
+        var hold = OptionFactory.Duration("--hold", "Pause before the end-phase releases, e.g. to check sessions; with --hold-until the longest it waits (10m unless given)", TimeSpan.Zero);
+        var holdUntil = new Option<string?>("--hold-until")
+        {
+            Description = "End the hold as soon as this file exists (with --release end); --leases is written as the hold begins",
+            HelpName = "file",
+        };
         var holdMin = OptionFactory.Duration("--hold-min", "Shortest time a joined subscriber stays", TimeSpan.FromSeconds(5));
         var holdMax = OptionFactory.Duration("--hold-max", "Longest time a joined subscriber stays", TimeSpan.FromSeconds(30));
         var broadcast = new Option<bool>("--broadcast") { Description = "Set the BROADCAST flag so servers broadcast their replies" };
@@ -73,7 +78,7 @@ internal static class LoadCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress line" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the engine's phases" };
 
-        foreach (Option option in new Option[] { mode, iface, server, giaddr, count, first, rate, burst, concurrency, timeout.Option, retries, remoteId, macPrefix, seed, duration.Option, release, releaseRate, hold.Option })
+        foreach (Option option in new Option[] { mode, iface, server, giaddr, count, first, rate, burst, concurrency, timeout.Option, retries, remoteId, macPrefix, seed, duration.Option, release, releaseRate, hold.Option, holdUntil })
         {
             command.Options.Add(option);
         }
@@ -116,7 +121,8 @@ internal static class LoadCommand
                     _ => ReleaseMode.End,
                 },
                 ReleaseRate = result.GetValue(releaseRate),
-                Hold = hold.Get(result),
+                Hold = result.GetValue(hold.Option),
+                HoldUntil = result.GetValue(holdUntil),
                 HoldMin = churn ? holdMin.Get(result) : TimeSpan.Zero,
                 HoldMax = churn ? holdMax.Get(result) : TimeSpan.Zero,
                 Broadcast = result.GetValue(broadcast),

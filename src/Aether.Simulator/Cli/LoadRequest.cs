@@ -16,6 +16,9 @@ internal enum TransportMode
 /// <summary>A load or churn run as the command line asked for it; <see cref="Validate"/> reports every problem at once.</summary>
 internal sealed record LoadRequest
 {
+    /// <summary>The hold when only <see cref="HoldUntil"/> is given: long enough for a check, still bounded.</summary>
+    public static readonly TimeSpan DefaultHoldUntilHold = TimeSpan.FromMinutes(10);
+
     public required bool Churn { get; init; }
 
     public required TransportMode Mode { get; init; }
@@ -52,7 +55,11 @@ internal sealed record LoadRequest
 
     public double? ReleaseRate { get; init; }
 
-    public TimeSpan Hold { get; init; }
+    /// <summary>As given on the command line; null when it was not (see <see cref="EffectiveHold"/>).</summary>
+    public TimeSpan? Hold { get; init; }
+
+    /// <summary>A file whose appearance ends the hold before <see cref="EffectiveHold"/> elapses.</summary>
+    public string? HoldUntil { get; init; }
 
     public TimeSpan HoldMin { get; init; }
 
@@ -78,6 +85,9 @@ internal sealed record LoadRequest
 
     /// <summary>The release rate in force: as asked, else the admission rate, else 2,000/s.</summary>
     public double EffectiveReleaseRate => ReleaseRate ?? (Rate > 0 ? Rate : 2000);
+
+    /// <summary>The hold in force: as asked, else 10 minutes when <see cref="HoldUntil"/> ends it, else none.</summary>
+    public TimeSpan EffectiveHold => Hold ?? (HoldUntil is null ? TimeSpan.Zero : DefaultHoldUntilHold);
 
     public IReadOnlyList<string> Validate()
     {
@@ -168,9 +178,26 @@ internal sealed record LoadRequest
             errors.Add("--duration must be above 0 and at most 24h.");
         }
 
-        if (Hold < TimeSpan.Zero || Hold > TimeSpan.FromHours(1))
+        if (EffectiveHold < TimeSpan.Zero || EffectiveHold > TimeSpan.FromHours(1))
         {
             errors.Add("--hold must be between 0 and 1h.");
+        }
+
+        if (HoldUntil is not null)
+        {
+            if (string.IsNullOrWhiteSpace(HoldUntil))
+            {
+                errors.Add("--hold-until must name a file.");
+            }
+
+            if (Release != ReleaseMode.End)
+            {
+                errors.Add("--hold-until needs --release end (it ends the hold before the end-phase releases).");
+            }
+            else if (EffectiveHold == TimeSpan.Zero)
+            {
+                errors.Add("--hold-until needs a --hold above 0 (the longest it waits).");
+            }
         }
 
         if (Churn && (HoldMin < TimeSpan.Zero || HoldMax < HoldMin))

@@ -15,14 +15,15 @@ internal readonly record struct ProgressSnapshot(
     long Released,
     double RecentRate,
     double P50Milliseconds,
-    double P99Milliseconds);
+    double P99Milliseconds,
+    TimeSpan? HoldLeft = null);
 
 /// <summary>
 /// Drives every synthetic subscriber's <see cref="DoraSession"/> from one thread: admits new exchanges through a
 /// token bucket and a cap on exchanges in flight, takes replies from the transport's thread through a queue,
 /// fires retransmission and release deadlines from a priority queue, and ends by itself: admission stops at the
-/// schedule's end or the duration cap, in-flight exchanges drain within their own retry budget, and the release
-/// phase is paced and capped.
+/// schedule's end or the duration cap, in-flight exchanges drain within their own retry budget, the hold lasts at
+/// most its length (<see cref="HoldHooks"/> may end it sooner), and the release phase is paced and capped.
 /// </summary>
 internal sealed partial class LoadEngine
 {
@@ -43,6 +44,7 @@ internal sealed partial class LoadEngine
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<ProgressSnapshot>? _progress;
+    private readonly HoldHooks? _hold;
     private readonly DoraSession[] _sessions;
     private readonly ulong[] _macKeys;
     private readonly ConcurrentQueue<DoraReply> _replies = new();
@@ -60,6 +62,7 @@ internal sealed partial class LoadEngine
     private long _firstStartAt = long.MaxValue;
     private long _lastBoundAt;
     private long _sendErrorsLogged;
+    private long _nextHoldPoll;
     private bool _starved;
     private int _sleeping;
 
@@ -70,7 +73,8 @@ internal sealed partial class LoadEngine
         IDhcpTransport transport,
         TimeProvider time,
         ILogger logger,
-        Action<ProgressSnapshot>? progress = null)
+        Action<ProgressSnapshot>? progress = null,
+        HoldHooks? hold = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Subscribers);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(settings.Subscribers, MaxSubscribers);
@@ -81,6 +85,7 @@ internal sealed partial class LoadEngine
         _time = time;
         _logger = logger;
         _progress = progress;
+        _hold = hold;
         _frequency = time.TimestampFrequency;
         _timing = new DoraTiming(Ticks(settings.Timeout), settings.Retries);
         _random = new Random(settings.Seed);
@@ -146,6 +151,12 @@ internal sealed partial class LoadEngine
                 }
             }
 
+            if (phase == Phase.Holding && now < phaseDeadline && HoldEndsEarly(now))
+            {
+                LogHoldEnded(_time.GetElapsedTime(now, phaseDeadline).TotalSeconds);
+                phaseDeadline = now;
+            }
+
             switch (phase)
             {
                 case Phase.Admitting when now >= admitUntil || _schedule.Exhausted:
@@ -161,6 +172,13 @@ internal sealed partial class LoadEngine
                     bool releaseAtEnd = _settings.Release != ReleaseMode.None && _counters.CurrentlyBound > 0;
                     phase = releaseAtEnd ? Phase.Holding : Phase.Done;
                     phaseDeadline = now + (cancelled ? 0 : Ticks(_settings.Hold));
+                    if (phase == Phase.Holding && phaseDeadline > now)
+                    {
+                        LogPhase("holding", _counters.CurrentlyBound);
+                        _hold?.Began?.Invoke(_sessions);
+                        _nextHoldPoll = _time.GetTimestamp();
+                    }
+
                     break;
                 case Phase.Holding when now >= phaseDeadline:
                     foreach (var session in _sessions)
@@ -196,7 +214,7 @@ internal sealed partial class LoadEngine
             if (_progress is not null && now >= nextProgress)
             {
                 double seconds = (now - progressAt) / (double)_frequency;
-                _progress(Snapshot(now, phase, seconds > 0 ? (_counters.Bound - progressBound) / seconds : 0));
+                _progress(Snapshot(now, phase, seconds > 0 ? (_counters.Bound - progressBound) / seconds : 0, phaseDeadline));
                 progressBound = _counters.Bound;
                 progressAt = now;
                 nextProgress = now + Ticks(_settings.ProgressInterval);
@@ -222,6 +240,18 @@ internal sealed partial class LoadEngine
             Cancelled = cancelled,
             IgnoredFrames = _transport.Ignored,
         };
+    }
+
+    /// <summary>Asks the hooks, at most every <see cref="HoldHooks.PollInterval"/>, whether the hold may end now.</summary>
+    private bool HoldEndsEarly(long now)
+    {
+        if (_hold?.EndsEarly is not { } endsEarly || now < _nextHoldPoll)
+        {
+            return false;
+        }
+
+        _nextHoldPoll = now + Ticks(HoldHooks.PollInterval);
+        return endsEarly();
     }
 
     private void OnReply(DoraReply reply)
@@ -464,7 +494,7 @@ internal sealed partial class LoadEngine
         Volatile.Write(ref _sleeping, 0);
     }
 
-    private ProgressSnapshot Snapshot(long now, Phase phase, double recentRate) => new(
+    private ProgressSnapshot Snapshot(long now, Phase phase, double recentRate, long phaseDeadline = long.MaxValue) => new(
         _time.GetElapsedTime(_start, now),
         phase.ToString().ToLowerInvariant(),
         _counters.Started,
@@ -474,7 +504,8 @@ internal sealed partial class LoadEngine
         _counters.Released,
         recentRate,
         _latency.ValueAtPercentile(50) / 1000.0,
-        _latency.ValueAtPercentile(99) / 1000.0);
+        _latency.ValueAtPercentile(99) / 1000.0,
+        phase == Phase.Holding ? _time.GetElapsedTime(now, Math.Max(now, phaseDeadline)) : null);
 
     private TimelineSecond Second(long at)
     {
@@ -503,4 +534,7 @@ internal sealed partial class LoadEngine
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Finished: {Bound} bound, {Failed} failed, {Released} released")]
     private partial void LogFinished(long bound, long failed, long released);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Hold ended early, {Seconds:0.0} s before its end")]
+    private partial void LogHoldEnded(double seconds);
 }

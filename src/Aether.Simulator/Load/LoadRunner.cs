@@ -64,13 +64,13 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
             request.Duration,
             request.Release,
             request.EffectiveReleaseRate,
-            request.Hold,
+            request.EffectiveHold,
             request.Seed,
             TimeSpan.FromMilliseconds(250));
         SubscriberSchedule schedule = request.Churn
             ? new ChurnSchedule(request.Count, new Random(request.Seed ^ 0x5a5a), (long)(request.HoldMin.TotalSeconds * frequency), (long)(request.HoldMax.TotalSeconds * frequency))
             : new SequentialSchedule(request.Count, request.Release == ReleaseMode.Immediate);
-        var progress = request.Progress ? ProgressLine.ForStandardError(request.Churn ? 0 : request.Count, time) : null;
+        var progress = request.Progress ? ProgressLine.ForStandardError(request.Churn ? 0 : request.Count, time, request.HoldUntil) : null;
         var processes = request.Pids.Select(p => WatchedProcess.TryParse(p, out var w) ? w : default).ToList();
 
         var startedAt = time.GetUtcNow();
@@ -79,7 +79,7 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
         using (transport)
         using (var sampler = new ProcessSampler(processes, request.SampleInterval, time))
         {
-            var engine = new LoadEngine(settings, schedule, messages, transport, time, loggers.CreateLogger<LoadEngine>(), progress is null ? null : progress.Report);
+            var engine = new LoadEngine(settings, schedule, messages, transport, time, loggers.CreateLogger<LoadEngine>(), progress is null ? null : progress.Report, Hooks(request, plan));
             result = await Task.Factory.StartNew(
                 () => engine.Run(cancellationToken),
                 CancellationToken.None,
@@ -104,16 +104,21 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
 
         if (request.LeasesPath is { } leases)
         {
-            await File.WriteAllTextAsync(leases, LeasesCsv(plan, result), CancellationToken.None);
+            ReplaceFile(leases, LeasesCsv(plan, result.Sessions));
         }
 
         return result.Counters.Failed > 0 || result.Cancelled ? ExitFailures : ExitSuccess;
     }
 
-    internal static string LeasesCsv(SubscriberPlan plan, LoadResult result)
+    /// <summary>As the hold begins, --leases lists the leases held, for a watcher to check; --hold-until's file ends the hold.</summary>
+    internal HoldHooks Hooks(LoadRequest request, SubscriberPlan plan) => new(
+        request.LeasesPath is { } leases ? sessions => WriteHeldLeases(leases, plan, sessions) : null,
+        request.HoldUntil is { } until ? () => File.Exists(until) : null);
+
+    internal static string LeasesCsv(SubscriberPlan plan, IEnumerable<DoraSession> sessions)
     {
         var csv = new StringBuilder("mac,circuit_id,remote_id,ip,state\n");
-        foreach (var session in result.Sessions)
+        foreach (var session in sessions)
         {
             if (session.Leases == 0)
             {
@@ -126,6 +131,28 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
         return csv.ToString();
     }
 
+    /// <summary>Writes FILE.tmp and renames it over FILE, so whoever sees FILE sees it whole.</summary>
+    internal static void ReplaceFile(string path, string text)
+    {
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private void WriteHeldLeases(string path, SubscriberPlan plan, IReadOnlyList<DoraSession> sessions)
+    {
+        var held = sessions.Where(s => s.State == DoraState.Bound).ToList();
+        try
+        {
+            ReplaceFile(path, LeasesCsv(plan, held));
+            LogLeasesHeld(held.Count, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLeasesNotWritten(path, e.Message);
+        }
+    }
+
     private static ReportSettings Describe(LoadRequest r) => new(
         r.Count,
         r.FirstIndex,
@@ -135,7 +162,7 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
         r.Retries,
         r.Duration.TotalSeconds,
         r.Release.ToString().ToLowerInvariant(),
-        r.Hold.TotalSeconds,
+        r.EffectiveHold.TotalSeconds,
         r.RemoteId,
         r.MacPrefix,
         r.Seed,
@@ -143,8 +170,15 @@ internal sealed partial class LoadRunner(ILoggerFactory loggers, TextWriter outp
         r.Mode == TransportMode.Relay ? r.Server : null,
         r.Mode == TransportMode.Relay ? r.Giaddr : null,
         r.Churn ? r.HoldMin.TotalSeconds : null,
-        r.Churn ? r.HoldMax.TotalSeconds : null);
+        r.Churn ? r.HoldMax.TotalSeconds : null,
+        r.HoldUntil);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Could not open the {Mode} transport: {Reason}")]
     private partial void LogTransportFailed(string mode, string reason);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Holding {Count} leases, listed in {Path}")]
+    private partial void LogLeasesHeld(int count, string path);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Could not write the held leases to {Path}: {Reason}")]
+    private partial void LogLeasesNotWritten(string path, string reason);
 }

@@ -21,7 +21,8 @@ internal sealed record ReportSettings(
     string? Server,
     string? Giaddr,
     double? HoldMinSeconds,
-    double? HoldMaxSeconds);
+    double? HoldMaxSeconds,
+    string? HoldUntil = null);
 
 internal sealed record SubscriberTotals(long Requested, long Started, long Bound, long Failed, long Released, long PeakBound);
 
