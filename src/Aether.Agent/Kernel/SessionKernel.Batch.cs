@@ -87,7 +87,7 @@ internal sealed partial class SessionKernel
     /// </summary>
     private async Task<string?> ApplyNftAsync(string script, CancellationToken cancellationToken)
     {
-        var result = await _runner.RunAsync("nft", ["-f", "-"], script, cancellationToken);
+        var result = await _nft.RunAsync(script, cancellationToken);
         if (result.Succeeded)
         {
             return null;
@@ -99,11 +99,11 @@ internal sealed partial class SessionKernel
         var adds = string.Join('\n', lines.Where(l => l.StartsWith("add", StringComparison.Ordinal)));
         foreach (var line in deletes.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            await _runner.RunAsync("nft", ["-f", "-"], line, cancellationToken);
+            await _nft.RunAsync(line, cancellationToken);
         }
         if (adds.Length > 0)
         {
-            var add = await _runner.RunAsync("nft", ["-f", "-"], adds, cancellationToken);
+            var add = await _nft.RunAsync(adds, cancellationToken);
             if (!add.Succeeded)
             {
                 error = add.StandardError.Trim();

@@ -9,7 +9,8 @@ namespace Aether.Agent.Kernel;
 /// every session and the walled garden drops all else. tc: an HTB class per session for download and one for
 /// upload, on IFB shard devices the interface's clsact hook redirects to, reached through u32 hash tables
 /// (<see cref="TcScript"/>).
-/// Operations queue up and are applied in batches: one `nft -f -` and one `tc -batch -` per batch. A restart keeps
+/// Operations queue up and are applied in batches: one nftables transaction (libnftables, <see cref="NftContext"/>) and one
+/// script to a long-lived `tc -batch -` (<see cref="TcBatch"/>) per batch. A restart keeps
 /// what is in the kernel, so subscribers keep forwarding while the agent is away.
 /// </summary>
 internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
@@ -19,6 +20,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     private readonly AgentOptions _options;
     private readonly CommandRunner _runner;
     private readonly TcBatch _tc;
+    private readonly NftContext _nft;
     private readonly ILogger<SessionKernel> _logger;
     private readonly Channel<KernelOperation> _queue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,6 +35,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         _runner = runner;
         _logger = logger;
         _tc = new TcBatch(runner, logger);
+        _nft = new NftContext(runner, logger);
     }
 
     public Task Ready => _ready.Task;
@@ -66,6 +69,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     public override void Dispose()
     {
         _tc.Dispose();
+        _nft.Dispose();
         base.Dispose();
     }
 

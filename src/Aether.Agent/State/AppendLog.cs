@@ -5,8 +5,10 @@ namespace Aether.Agent.State;
 /// <summary>
 /// An append-only file of framed records ([length u32][crc32 u32][payload], little-endian) with group commit:
 /// every append is written to the file at once (so it survives the process), and a timer makes the file
-/// durable (fsync) every flush interval for everything appended since. Reading stops at the first torn or
-/// corrupt record, which is where a crash of the host left the tail.
+/// durable (fsync) every flush interval for everything appended since. An eager log does not wait for the
+/// timer: an append wakes a flusher that syncs at once, and whatever is appended while it syncs goes in the
+/// next sync, so a waiter waits about one fsync however busy the log is (the timer stays, to retry after an
+/// error). Reading stops at the first torn or corrupt record, which is where a crash of the host left the tail.
 /// </summary>
 internal sealed class AppendLog : IDisposable
 {
@@ -15,18 +17,44 @@ internal sealed class AppendLog : IDisposable
 
     private readonly string _path;
     private readonly Lock _lock = new();
+    // One sync or rewrite at a time (taken before _lock); appends only take _lock.
+    private readonly Lock _syncLock = new();
     private readonly ITimer _timer;
     private FileStream _file;
     private TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim? _wake;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _flusher = Task.CompletedTask;
     private bool _dirty;
     private bool _disposed;
 
-    public AppendLog(string path, TimeProvider time, TimeSpan flushInterval)
+    public AppendLog(string path, TimeProvider time, TimeSpan flushInterval, bool eager = false)
     {
         _path = path;
         _file = Open(path);
         Length = _file.Length;
         _timer = time.CreateTimer(_ => TryFlush(), null, flushInterval, flushInterval);
+        if (eager)
+        {
+            _wake = new SemaphoreSlim(0, 1);
+            _flusher = Task.Run(FlushEagerlyAsync);
+        }
+    }
+
+    private async Task FlushEagerlyAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _wake!.WaitAsync(_stopping.Token);
+                TryFlush();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
     }
 
     /// <summary>Bytes in the file (records appended so far, after the last rewrite).</summary>
@@ -75,6 +103,17 @@ internal sealed class AppendLog : IDisposable
             Length += frame.Length;
             _dirty = true;
         }
+        if (_wake is { CurrentCount: 0 })
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another append woke the flusher first.
+            }
+        }
     }
 
     /// <summary>Completes when everything appended before the call is on disk.</summary>
@@ -103,28 +142,50 @@ internal sealed class AppendLog : IDisposable
         }
     }
 
-    /// <summary>Writes everything pending to disk now.</summary>
+    /// <summary>
+    /// Writes everything pending to disk now. Appends are not held up by the sync: what they add meanwhile waits
+    /// for the next one.
+    /// </summary>
     public void Flush()
     {
-        TaskCompletionSource done;
-        lock (_lock)
+        lock (_syncLock)
         {
-            if (!_dirty || _disposed)
+            TaskCompletionSource done;
+            FileStream file;
+            lock (_lock)
             {
-                return;
+                if (!_dirty || _disposed)
+                {
+                    return;
+                }
+                _dirty = false;
+                done = _durable;
+                _durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                file = _file;
             }
-            _file.Flush(flushToDisk: true);
-            _dirty = false;
-            done = _durable;
-            _durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            try
+            {
+                file.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                // Not durable: these waiters wait for the next sync that succeeds, with the appends since.
+                lock (_lock)
+                {
+                    _dirty = true;
+                    _durable.Task.ContinueWith(_ => done.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                throw;
+            }
+            done.TrySetResult();
         }
-        done.TrySetResult();
     }
 
     /// <summary>Replaces the file with these records (compaction): written beside it, made durable, renamed over it.</summary>
     public void Rewrite(IEnumerable<byte[]> records)
     {
         var temporary = _path + ".tmp";
+        lock (_syncLock)
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -158,6 +219,8 @@ internal sealed class AppendLog : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
+        _stopping.Cancel();
+        _flusher.Wait(TimeSpan.FromSeconds(5));
         Flush();
         lock (_lock)
         {

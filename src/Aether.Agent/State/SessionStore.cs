@@ -12,7 +12,7 @@ internal sealed record StoredSession(SessionState State, ushort ClassId, bool Pr
 /// <summary>
 /// The session state file: an append-only log of puts and removes, compacted when it holds far more records than
 /// live sessions. Together with the kernel's set elements and tc classes it rebuilds the session table after a
-/// restart. Session starts wait for the group commit; renewals do not.
+/// restart. Session starts wait for the group commit (eager: about one fsync); renewals do not.
 /// </summary>
 internal sealed class SessionStore : IDisposable
 {
@@ -32,7 +32,8 @@ internal sealed class SessionStore : IDisposable
             Apply(record);
             _records++;
         }
-        _log = new AppendLog(directory.SessionsPath, time, options.Value.Journal.FlushInterval);
+        // Eager: a session start waits for its record to be durable before the ACK goes out.
+        _log = new AppendLog(directory.SessionsPath, time, options.Value.Journal.FlushInterval, eager: true);
         CompactIfNeeded();
     }
 

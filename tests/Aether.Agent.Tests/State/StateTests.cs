@@ -27,6 +27,45 @@ public sealed class AppendLogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_eager_log_is_durable_without_waiting_for_its_timer()
+    {
+        // The timer would only sync after an hour: every append below is made durable by the eager flusher.
+        using var log = new AppendLog(File, TimeProvider.System, TimeSpan.FromHours(1), eager: true);
+        var appenders = Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                log.Append([(byte)t, (byte)i]);
+                await log.WhenDurable().WaitAsync(TestTimeouts.Await);
+            }
+        }));
+        await Task.WhenAll(appenders);
+
+        Assert.Null(log.FlushError);
+        var records = AppendLog.ReadAll(File);
+        Assert.Equal(400, records.Count);
+        // Each appender's records are in its own order.
+        foreach (var t in Enumerable.Range(0, 8))
+        {
+            Assert.Equal(Enumerable.Range(0, 50).Select(i => (byte)i), records.Where(r => r[0] == t).Select(r => r[1]));
+        }
+    }
+
+    [Fact]
+    public async Task A_lazy_log_waits_for_its_timer()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var log = new AppendLog(File, time, TimeSpan.FromMilliseconds(50));
+        log.Append([7]);
+        var durable = log.WhenDurable();
+        await Task.Delay(200);
+        Assert.False(durable.IsCompleted);
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await durable.WaitAsync(TestTimeouts.Await);
+    }
+
+    [Fact]
     public void A_torn_tail_is_ignored()
     {
         using (var log = new AppendLog(File, TimeProvider.System, TimeSpan.FromSeconds(1)))
