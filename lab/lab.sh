@@ -301,7 +301,7 @@ controller_start() {
     --DynamicAuthorization:Clients:0:Address=127.0.0.1 \
     --DynamicAuthorization:Clients:0:Secret="$COA_SECRET" \
     --DynamicAuthorization:Clients:0:Name=lab-radclient \
-    --Controller:AcctInterimIntervalSeconds=30 \
+    --Controller:AcctInterimIntervalSeconds="$LAB_ACCT_INTERIM" \
     --Controller:WebRoot="$REPO_ROOT/web/dist" \
     --GraphQL:ApiKeysFile="$LAB_DIR/api-keys" \
     --Reconciler:Enabled=true \
@@ -356,7 +356,7 @@ agent_start() {
     --Agent:DhcpServer="$MGMT_IP" \
     --Agent:SubscriberInterfaces:0:Name=eth1 \
     --Agent:SubscriberInterfaces:0:GatewayIp="${BNG_GATEWAY[$b]}" \
-    $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY --Agent:ClassPool=$LAB_CLASS_POOL" ) \
+    $( [ "$b" = "$LOAD_BNG" ] && echo "--Agent:SubscriberInterfaces:1:Name=$LOAD_IF --Agent:SubscriberInterfaces:1:GatewayIp=$LOAD_GATEWAY --Agent:SubscriberInterfaces:1:ClassPool=$LAB_CLASS_POOL" ) \
     --Agent:StateDirectory="$LAB_DIR/agent-$b" \
     --Agent:HealthInterval=00:00:05
 }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The load test: N synthetic subscribers through the real path (aether-sim crafts their DORA on ld0 into
-# bng-01's agent: authorization over gRPC, RADIUS, relay to Kea with its PostgreSQL leases, nftables and
-# tc, events to JetStream and PostgreSQL), beside the same DORA sent straight to Kea as a relay would,
-# in the same run. Prints and writes the report; checks that every subscriber became a session in
-# PostgreSQL and in GraphQL.
+# bng-01's agent: authorization over gRPC, RADIUS, relay to Kea, nftables and tc, events to JetStream and
+# PostgreSQL), beside the same DORA sent straight to Kea as a relay would, in the same run. While the
+# subscribers hold their leases it checks that every one became a session in PostgreSQL, in GraphQL and in
+# the kernel; then they release, and it checks that every session ended. Prints and writes the report.
 #
-#   lab/load.sh [--count N] [--rate R] [--concurrency C] [--class-pool N] [--out DIR]
+#   lab/load.sh [--count N] [--rate R] [--concurrency C] [--warmup N] [--class-pool N] [--out DIR]
 #
 # Needs the lab up and Aether started (make demo, or lab/lab.sh up && lab/lab.sh start). Kea's lease backend is
 # the one the lab came up with (KEA_LEASE_BACKEND=postgresql|memfile lab/lab.sh up); the report names it.
+# For runs of tens of thousands, start the lab with production's timers (docs/benchmarks.md):
+#   LAB_RECONCILE_INTERVAL=00:00:30 LAB_ACCT_INTERIM=300 lab/lab.sh up && lab/lab.sh start
 # The load BNG's agent is restarted with Agent:ClassPool (default: --count) when fewer HTB classes than that are
-# parked, and the run waits for the pool, so that session setup takes a class instead of creating one.
+# parked, and the run waits for the pool, so that session setup takes a class instead of creating one. A warm-up
+# (--warmup, 500 by default, not reported) runs first through both paths so that neither is measured cold.
 set -euo pipefail
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LAB_ROOT/.." && pwd)"
@@ -20,22 +23,36 @@ source "$LAB_ROOT/topology.sh"
 COUNT=2000
 RATE=0
 CONCURRENCY=64
+WARMUP=500
 CLASS_POOL=""
 OUT="$LAB_DIR/load/$(date -u +%Y%m%dT%H%M%SZ)"
+usage="usage: $0 [--count N] [--rate R] [--concurrency C] [--warmup N] [--class-pool N] [--out DIR]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --class-pool) CLASS_POOL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    *) echo "usage: $0 [--count N] [--rate R] [--concurrency C] [--class-pool N] [--out DIR]" >&2; exit 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 
 die() { printf '[load] error: %s\n' "$*" >&2; exit 1; }
 log() { printf '[load] %s\n' "$*" >&2; }
 pid_of() { cat "$LAB_DIR/run/$1.pid" 2>/dev/null || true; }
+psql_aether() { PGPASSWORD=aether psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U aether aether -c "$1"; }
+graphql() {
+  curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql" -H 'content-type: application/json' \
+    -d "$(python3 -c 'import json,sys;print(json.dumps({"query":sys.argv[1]}))' "$1")"
+}
+active_on_bng() {
+  graphql "{ sessions(first: 1, filter: { bngId: \"$LOAD_BNG\", state: \"ACTIVE\" }) { totalCount } }" \
+    | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["sessions"]["totalCount"])'
+}
+# Busy jiffies and all jiffies of the machine, from /proc/stat.
+cpu_now() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root"
 ip netns list | grep -qw "$NS_LOAD" || die "the lab is not up (lab/lab.sh up && lab/lab.sh start)"
@@ -45,78 +62,151 @@ SIM="$REPO_ROOT/src/Aether.Simulator/bin/$BUILD_CONFIGURATION/net10.0/aether-sim
 mkdir -p "$OUT"
 backend=$(python3 -c "import json;print(json.load(open('$LAB_DIR/kea/kea-dhcp4.json'))['Dhcp4']['lease-database']['type'])")
 agent_metric() { ip netns exec "${BNG_NS[$LOAD_BNG]}" curl -sf http://127.0.0.1:9464/metrics | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {print $2; exit}'; }
+sim() { ip netns exec "$NS_LOAD" dotnet "$SIM" "$@"; }
 
 # Session classes ready in the kernel: creating HTB classes under load costs more the more the host has.
 CLASS_POOL=${CLASS_POOL:-$COUNT}
+need=$(( CLASS_POOL + WARMUP ))
 parked=$(agent_metric aether_agent_classes_parked || echo 0)
-if [ "${parked%.*}" -lt "$CLASS_POOL" ]; then
-  log "restarting agent $LOAD_BNG with Agent:ClassPool=$CLASS_POOL ($parked classes parked)"
+if [ "${parked%.*}" -lt "$need" ]; then
+  log "restarting agent $LOAD_BNG with Agent:ClassPool=$need ($parked classes parked)"
+  agent_log="$LAB_DIR/log/agent-$LOAD_BNG.log"
+  log_start=$(stat -c %s "$agent_log" 2>/dev/null || echo 0)
   "$LAB_ROOT/lab.sh" stop-agent "$LOAD_BNG" >&2
-  LAB_CLASS_POOL=$CLASS_POOL "$LAB_ROOT/lab.sh" start-agent "$LOAD_BNG" >&2
-  for _ in $(seq 1 600); do
-    parked=$(agent_metric aether_agent_classes_parked || echo 0)
-    [ "${parked%.*}" -ge "$CLASS_POOL" ] && break
+  LAB_CLASS_POOL=$need "$LAB_ROOT/lab.sh" start-agent "$LOAD_BNG" >&2
+  # The pool fills in the background once the agent has recovered; wait for it to finish, not just to reach the
+  # target (classes parked from before count at once, while the rest are still being created).
+  for _ in $(seq 1 900); do
+    tail -c "+$(( log_start + 1 ))" "$agent_log" 2>/dev/null | grep -q "Class pool ready\|Class pool stopped" && break
     sleep 1
   done
-  [ "${parked%.*}" -ge "$CLASS_POOL" ] || die "the class pool did not fill ($parked of $CLASS_POOL parked after 600 s; see $LAB_DIR/log/agent-$LOAD_BNG.log)"
+  parked=$(agent_metric aether_agent_classes_parked || echo 0)
+  [ "${parked%.*}" -ge "$need" ] || die "the class pool did not fill ($parked of $need parked; see $agent_log)"
   log "class pool ready: $parked parked"
 fi
 for _ in $(seq 1 60); do [ "$(agent_metric aether_agent_controller_connected)" = 1 ] && break; sleep 1; done
 [ "$(agent_metric aether_agent_controller_connected)" = 1 ] || die "agent $LOAD_BNG is not connected to the controller"
 
 kea_pid=$(pid_of kea-dhcp4)
-agent_pid=$(pid_of "agent-$LOAD_BNG")
-controller_pid=$(pid_of controller)
-radius_pid=$(pid_of freeradius)
 pace=(--concurrency "$CONCURRENCY")
 [ "$RATE" != "0" ] && pace+=(--rate "$RATE")
 # Each run uses its own subscribers (MACs and remote-id), so runs never collide in Kea or RADIUS.
 run_id=$(( $(date +%s) % 100000 ))
-first=$(( (run_id % 400) * 2500 ))
+first=$(( (run_id % 16) * 65536 ))
+relay_args=(--mode relay --server "$MGMT_IP" --giaddr "$BASELINE_GIADDR" --mac-prefix 02:5b)
+agent_args=(--interface ld0 --mac-prefix 02:5a)
+
+if [ "$WARMUP" -gt 0 ]; then
+  log "warm-up: $WARMUP subscribers through each path, released at once (not reported)"
+  sim load "${relay_args[@]}" --count "$WARMUP" --first $(( first + COUNT )) "${pace[@]}" --remote-id "load-1$run_id" \
+    --release end --quiet >/dev/null || log "warm-up through Kea alone had failures"
+  sim load "${agent_args[@]}" --count "$WARMUP" --first $(( first + COUNT )) "${pace[@]}" --remote-id "load-1$run_id" \
+    --release end --quiet >/dev/null || log "warm-up through Aether had failures"
+fi
 
 log "baseline: $COUNT subscribers straight to Kea ($backend lease backend) as a relay would"
-ip netns exec "$NS_LOAD" dotnet "$SIM" load --mode relay --server "$MGMT_IP" --giaddr "$BASELINE_GIADDR" \
-  --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" --mac-prefix 02:5b \
+read -r busy0 all0 < <(cpu_now)
+sim load "${relay_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
   --release end --pid "kea=$kea_pid" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
+read -r busy1 all1 < <(cpu_now)
+kea_busy=$(( 100 * 2 * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
 
-log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events"
-ip netns exec "$NS_LOAD" dotnet "$SIM" load --interface ld0 \
-  --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" --mac-prefix 02:5a \
-  --release none --pid "agent=$agent_pid" --pid "controller=$controller_pid" --pid "ingestor=$(pid_of ingestor)" --pid "kea=$kea_pid" --pid "freeradius=$radius_pid" \
-  --json "$OUT/aether.json" --histogram "$OUT/aether.html" --leases "$OUT/aether.csv" | tee "$OUT/aether.txt"
+before=$(active_on_bng)
+log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events ($before sessions active on $LOAD_BNG before)"
+rm -f "$OUT/aether.csv" "$OUT/checked"
+read -r busy0 all0 < <(cpu_now)
+sim load "${agent_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
+  --release end --hold 10m --hold-until "$OUT/checked" --leases "$OUT/aether.csv" \
+  --pid "agent=$(pid_of "agent-$LOAD_BNG")" --pid "controller=$(pid_of controller)" --pid "ingestor=$(pid_of ingestor)" \
+  --pid "kea=$kea_pid" --pid "freeradius=$(pid_of freeradius)" --pid "nats=$(pid_of nats)" \
+  --json "$OUT/aether.json" --histogram "$OUT/aether.html" >"$OUT/aether.txt" &
+sim_pid=$!
+# The simulator lists the bound subscribers as its hold begins, and waits for the checks.
+while [ ! -f "$OUT/aether.csv" ] && kill -0 "$sim_pid" 2>/dev/null; do sleep 0.2; done
+read -r busy1 all1 < <(cpu_now)
+aether_busy=$(( 100 * 2 * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
+[ -f "$OUT/aether.csv" ] || { wait "$sim_pid" || true; cat "$OUT/aether.txt"; die "the simulator ended before holding its leases"; }
 
-bound=$(python3 -c "import json;print(json.load(open('$OUT/aether.json'))['subscribers']['bound'])")
-log "checking that all $bound subscribers are sessions in PostgreSQL and GraphQL"
+bound=$(grep -c ',bound$' "$OUT/aether.csv" || true)
+log "checking the $bound bound subscribers while they hold their leases"
 in_pg=0
 for _ in $(seq 1 120); do
-  in_pg=$(PGPASSWORD=aether psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U aether aether \
-    -c "select count(*) from sessions_active where remote_id = 'load-$run_id'")
+  in_pg=$(psql_aether "select count(*) from sessions_active where remote_id = 'load-$run_id' and bng_id = '$LOAD_BNG'")
   [ "$in_pg" -ge "$bound" ] && break
   sleep 1
 done
-in_graphql=$(curl -s "http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql" -H 'content-type: application/json' \
-  -d "{\"query\":\"{ sessions(first: 1, filter: { bngId: \\\"$LOAD_BNG\\\" }) { totalCount } }\"}" \
-  | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["sessions"]["totalCount"])')
-in_kernel=$(ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_up \
-  | python3 -c 'import json,sys;d=json.load(sys.stdin)["nftables"];print(sum(len(x["set"].get("elem",[])) for x in d if "set" in x))')
+# Every leased address: a session in sessions_active with that client's MAC, and an element in both nftables sets.
+psql_aether "select ip, lower(mac) from sessions_active where remote_id = 'load-$run_id'" >"$OUT/pg.txt"
+ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_up >"$OUT/nft-up.json"
+ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_down >"$OUT/nft-down.json"
+in_graphql=$(( $(active_on_bng) - before ))
+# A sample of them looked up one by one in GraphQL by address: ACTIVE, on this BNG, with the client's MAC.
+graphql_sample=0
+while IFS=, read -r mac _ _ ip state; do
+  [ "$state" = bound ] || continue
+  graphql "{ sessions(first: 1, filter: { ip: \"$ip\", state: \"ACTIVE\" }) { nodes { ip mac bngId } } }" \
+    | python3 -c 'import json,sys
+n=json.load(sys.stdin)["data"]["sessions"]["nodes"]
+sys.exit(0 if any(x["ip"]==sys.argv[1] and x["mac"].lower()==sys.argv[2].lower() and x["bngId"]==sys.argv[3] for x in n) else 1)' \
+      "$ip" "$mac" "$LOAD_BNG" && graphql_sample=$(( graphql_sample + 1 ))
+done < <(grep ',bound$' "$OUT/aether.csv" | shuf -n 50 --random-source=<(yes))
+touch "$OUT/checked"
+wait "$sim_pid" || log "the simulator reported failures (see $OUT/aether.txt)"
+cat "$OUT/aether.txt"
 
-python3 - "$OUT" "$in_pg" "$in_graphql" "$in_kernel" "$backend" <<'PY' | tee "$OUT/report.txt"
-import json, sys
-out, in_pg, in_graphql, in_kernel, backend = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+log "checking that every session ended with its RELEASE"
+left=0
+for _ in $(seq 1 120); do
+  left=$(psql_aether "select count(*) from sessions_active where remote_id = 'load-$run_id'")
+  [ "$left" -eq 0 ] && break
+  sleep 1
+done
+left_kernel=$(ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_up | python3 -c '
+import csv, json, sys
+ips = {r[3] for r in csv.reader(open(sys.argv[1])) if r and r[0] != "mac"}
+d = json.load(sys.stdin)["nftables"]
+elems = {e if isinstance(e, str) else e["elem"]["val"] for x in d if "set" in x for e in x["set"].get("elem", [])}
+print(len(ips & elems))' "$OUT/aether.csv")
+
+python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" <<'PY' | tee "$OUT/report.txt"
+import csv, json, sys
+out, backend = sys.argv[1], sys.argv[2]
+in_pg, in_graphql, graphql_sample, left, left_kernel, kea_busy, aether_busy = map(int, sys.argv[3:10])
 kea = json.load(open(f"{out}/kea.json")); aether = json.load(open(f"{out}/aether.json"))
-def line(name, r):
+leases = [r for r in csv.reader(open(f"{out}/aether.csv")) if r and r[0] != "mac"]
+held = {r[3]: r[0].lower() for r in leases}
+pg = dict(line.split("|") for line in open(f"{out}/pg.txt").read().split() if "|" in line)
+def elements(path):
+    d = json.load(open(path))["nftables"]
+    return {e if isinstance(e, str) else e["elem"]["val"] for x in d if "set" in x for e in x["set"].get("elem", [])}
+up, down = elements(f"{out}/nft-up.json"), elements(f"{out}/nft-down.json")
+in_pg_match = sum(1 for ip, mac in held.items() if pg.get(ip) == mac)
+in_kernel = sum(1 for ip in held if ip in up and ip in down)
+
+def line(name, r, busy):
     l = r["latencyMs"]
     return (f"{name:<8} {r['subscribers']['bound']:>7} bound {sum(r['failures'].values()):>5} failed "
-            f"{r['sessionsPerSecond']:>9.1f} sessions/s  p50 {l['p50']:.1f}  p95 {l['p95']:.1f}  p99 {l['p99']:.1f}  max {l['max']:.1f} ms")
-print(line("kea", kea)); print(line("aether", aether))
+            f"{r['sessionsPerSecond']:>9.1f} sessions/s  p50 {l['p50']:.1f}  p95 {l['p95']:.1f}  p99 {l['p99']:.1f}  max {l['max']:.1f} ms"
+            f"  machine CPU {busy}% of 200%")
+print(line("kea", kea, kea_busy)); print(line("aether", aether, aether_busy))
 ratio = aether["sessionsPerSecond"] / kea["sessionsPerSecond"] if kea["sessionsPerSecond"] else 0
 print(f"ratio    Aether / Kea alone = {ratio:.2f} (Kea's {backend} lease backend, RADIUS auth, kernel programming and events on)")
+failures = {k: v for k, v in aether["failures"].items() if v}
+if failures:
+    print("failures " + ", ".join(f"{k} {v}" for k, v in failures.items()))
+window = aether["setupSeconds"]
 for p in aether.get("processes", []):
-    print(f"process  {p['name']:<11} cpu mean {p['cpuPercentMean']:.0f}% max {p['cpuPercentMax']:.0f}%  rss max {p['rssBytesMax']/2**20:.0f} MiB")
+    samples = [s["cpuPercent"] for s in p["samples"] if s["at"] <= window] or [p["cpuPercentMean"]]
+    print(f"process  {p['name']:<11} cpu mean {sum(samples)/len(samples):.0f}% max {max(samples):.0f}% over the setups  rss max {p['rssBytesMax']/2**20:.0f} MiB")
 bound = aether["subscribers"]["bound"]
-print(f"check    {bound} bound: {in_pg} in sessions_active, {in_graphql} sessions on the BNG in GraphQL, {in_kernel} nft elements")
-ok = in_pg >= bound and in_graphql >= bound and in_kernel >= bound
-print("result   " + ("every subscriber became a session end to end" if ok else "MISMATCH: not every subscriber became a session"))
+print(f"check    {bound} bound: {in_pg} sessions_active rows of the run ({in_pg_match} with the lease's address and MAC), "
+      f"{in_kernel} in both nftables sets, {in_graphql} more ACTIVE sessions on the BNG in GraphQL, {graphql_sample} of a sample of "
+      f"{min(50, len(held))} found by address in GraphQL")
+print(f"release  {aether['subscribers']['released']} released: {left} sessions of the run still active, {left_kernel} addresses still in the kernel")
+ok = (in_pg_match >= bound and in_kernel >= bound and in_graphql >= bound and graphql_sample >= min(50, len(held))
+      and left == 0 and left_kernel == 0)
+print("result   " + ("every subscriber became a session end to end, and every session ended with its RELEASE" if ok
+                     else "MISMATCH: see the check and release lines"))
 sys.exit(0 if ok else 1)
 PY
 log "report, JSON and histograms in $OUT"

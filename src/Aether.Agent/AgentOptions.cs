@@ -61,9 +61,10 @@ internal sealed class AgentOptions
     public int ShapingShards { get; set; } = 16;
 
     /// <summary>
-    /// Session classes per direction kept created in the kernel ahead of demand, spread evenly over the shards, so
-    /// that new sessions re-use one instead of creating it (creating an HTB class costs more the more classes the
-    /// host has). Created in the background after start; parked classes left by ended sessions count. 0: off.
+    /// Session classes per direction kept created in the kernel ahead of demand, spread evenly over the shards of
+    /// the interfaces without a ClassPool of their own, so that new sessions re-use one instead of creating it
+    /// (creating an HTB class costs more the more classes the host has). Created in the background after start;
+    /// parked classes left by ended sessions count. 0: off.
     /// </summary>
     public int ClassPool { get; set; }
 
@@ -94,6 +95,12 @@ internal sealed class SubscriberInterfaceOptions
 
     /// <summary>Remote-id the agent inserts (Insert, Untrusted). Default: the BNG id.</summary>
     public string RemoteId { get; set; } = "";
+
+    /// <summary>
+    /// Session classes per direction kept ready on this interface's shards (see Agent:ClassPool), for an interface
+    /// that carries more subscribers than its share of Agent:ClassPool would cover. 0: a share of Agent:ClassPool.
+    /// </summary>
+    public int ClassPool { get; set; }
 }
 
 /// <summary>Option 82 policy of one subscriber-facing interface (RFC 3046 2.1).</summary>

@@ -69,6 +69,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             errors.Add($"Agent:ClassPool must be between 0 (off) and {Sessions.ClassIdAllocator.Capacity} (the agent's tc class ids).");
         }
+        else if (o.SubscriberInterfaces.Exists(i => i.ClassPool < 0)
+            || (long)o.ClassPool + o.SubscriberInterfaces.Sum(i => (long)Math.Max(i.ClassPool, 0)) > Sessions.ClassIdAllocator.Capacity)
+        {
+            errors.Add($"Agent:SubscriberInterfaces:N:ClassPool must be 0 or more, and with Agent:ClassPool at most {Sessions.ClassIdAllocator.Capacity} in all (the agent's tc class ids).");
+        }
         if (o.MaxHops is < 0 or > 255)
         {
             errors.Add("Agent:MaxHops must be between 0 and 255.");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Aether.Agent.Sessions;
 
 /// <summary>
-/// Creates the Agent:ClassPool classes in the background once the session table is recovered (it is registered
+/// Creates the Agent:ClassPool classes (and the interfaces' own pools) in the background once the session table is recovered (it is registered
 /// after <see cref="SessionRecovery"/>, whose start completes first). The agent serves subscribers meanwhile; a
 /// failure leaves new sessions creating their own classes, as without a pool.
 /// </summary>
@@ -13,7 +13,7 @@ internal sealed partial class ClassPool(IOptions<AgentOptions> options, SessionM
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var target = options.Value.ClassPool;
+        var target = options.Value.ClassPool + options.Value.SubscriberInterfaces.Sum(i => i.ClassPool);
         if (target == 0)
         {
             return;
@@ -22,7 +22,7 @@ internal sealed partial class ClassPool(IOptions<AgentOptions> options, SessionM
         await Task.Yield();
         try
         {
-            await sessions.FillClassPoolAsync(target, stoppingToken);
+            await sessions.FillClassPoolAsync(options.Value.ClassPool, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

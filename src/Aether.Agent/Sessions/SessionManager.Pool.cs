@@ -16,7 +16,8 @@ internal sealed partial class SessionManager
 
     /// <summary>
     /// Creates session classes ahead of demand until <paramref name="target"/> are parked (per direction), spread
-    /// evenly over every interface's shards, so that new sessions take a class with `class replace` instead of
+    /// evenly over the shards of every interface without a ClassPool of its own, and each interface's own ClassPool
+    /// over its shards, so that new sessions take a class with `class replace` instead of
     /// creating one: creating an HTB class costs more the more classes the host has, changing one does not.
     /// Classes already parked count (a restart keeps the pool: recovery parks what it finds). Runs once, after
     /// recovery; each batch waits until the kernel has no session work, so it never holds up a DHCPACK. Sessions
@@ -25,6 +26,7 @@ internal sealed partial class SessionManager
     public async Task<ClassPoolResult> FillClassPoolAsync(int target, CancellationToken cancellationToken)
     {
         var plan = PlanPool(target);
+        target += _options.SubscriberInterfaces.Sum(i => i.ClassPool);
         var parkedBefore = _classIds.Parked;
         var shards = _options.SubscriberInterfaces.Count * _options.ShapingShards;
         if (plan.Count == 0)
@@ -82,17 +84,31 @@ internal sealed partial class SessionManager
     }
 
     /// <summary>
-    /// The shard of every class to create: each shard's share of the target (the first shards one more when it
+    /// The shard of every class to create: each shard's share of its target (the first shards one more when it
     /// does not divide) less what is parked there, interleaved so that a pool cut short is still even.
     /// </summary>
     private List<ShardKey> PlanPool(int target)
     {
-        var all = _options.SubscriberInterfaces.SelectMany(i => Enumerable.Range(0, _options.ShapingShards).Select(k => new ShardKey(i.Name, k))).ToList();
+        var all = new List<ShardKey>();
+        var shares = new List<int>();
+        void Spread(IEnumerable<SubscriberInterfaceOptions> interfaces, int total)
+        {
+            var shards = interfaces.SelectMany(i => Enumerable.Range(0, _options.ShapingShards).Select(k => new ShardKey(i.Name, k))).ToList();
+            for (var s = 0; s < shards.Count; s++)
+            {
+                all.Add(shards[s]);
+                shares.Add(total / shards.Count + (s < total % shards.Count ? 1 : 0));
+            }
+        }
+        Spread(_options.SubscriberInterfaces.Where(i => i.ClassPool == 0), target);
+        foreach (var own in _options.SubscriberInterfaces.Where(i => i.ClassPool > 0))
+        {
+            Spread([own], own.ClassPool);
+        }
         var needs = new int[all.Count];
         for (var s = 0; s < all.Count; s++)
         {
-            var share = target / all.Count + (s < target % all.Count ? 1 : 0);
-            needs[s] = Math.Max(0, share - _classIds.ParkedOn(all[s]));
+            needs[s] = Math.Max(0, shares[s] - _classIds.ParkedOn(all[s]));
         }
         var plan = new List<ShardKey>(needs.Sum());
         for (var round = 0; plan.Count < plan.Capacity; round++)

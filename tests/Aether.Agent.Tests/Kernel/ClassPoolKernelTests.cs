@@ -94,6 +94,32 @@ public sealed class ClassPoolKernelTests : IAsyncLifetime
         after.Log.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task An_interface_with_its_own_pool_gets_it_on_its_shards_only()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        using var h = new SessionHarness(o =>
+        {
+            o.ShapingShards = k.Options.ShapingShards;
+            o.ClassPool = 0;
+            o.SubscriberInterfaces[1].ClassPool = Pool;
+        }, _dir.Path, programmer: k.Kernel);
+
+        var result = await h.Manager.FillClassPoolAsync(0, TestTimeouts.Token()).WaitAsync(TestTimeouts.Await);
+
+        Assert.True(result.Complete);
+        Assert.Equal(Pool, result.Parked);
+        foreach (var (dev, _) in TcScript.Devices("sub1", k.Options.ShapingShards))
+        {
+            Assert.Equal(Pool / k.Options.ShapingShards, TcScript.ParseClasses(await k.TcAsync("class", "show", "dev", dev)).Count);
+        }
+        foreach (var (dev, _) in TcScript.Devices("sub0", k.Options.ShapingShards))
+        {
+            Assert.Empty(TcScript.ParseClasses(await k.TcAsync("class", "show", "dev", dev)));
+        }
+    }
+
     private SessionHarness Table(KernelHarness k) =>
         new(o => (o.ShapingShards, o.ClassPool) = (k.Options.ShapingShards, Pool), _dir.Path, programmer: k.Kernel);
 }
