@@ -270,7 +270,7 @@ controller_start() {
 
   pki_up
   local https=$((CONTROLLER_HTTPS_PORT + n - 1)) traces=()
-  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-$name.jsonl")
+  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-$name.jsonl" --Telemetry:TraceSampleRatio="$LAB_TRACE_SAMPLE")
   start_bg "$name" - env ASPNETCORE_ENVIRONMENT=Lab DOTNET_ENVIRONMENT=Lab \
     dotnet "$controller" "${traces[@]}" \
     --Ingestor:Enabled=false \
@@ -319,7 +319,7 @@ controller_start() {
 ingestor_start() {
   local ingestor traces=()
   ingestor=$(bin_dll Aether.IngestorService aether-ingestor)
-  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-ingestor.jsonl")
+  [ "$LAB_TRACES" = 1 ] && traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-ingestor.jsonl" --Telemetry:TraceSampleRatio="$LAB_TRACE_SAMPLE")
   start_bg ingestor - env DOTNET_ENVIRONMENT=Lab dotnet "$ingestor" "${traces[@]}" \
     --ConnectionStrings:Aether="Host=127.0.0.1;Port=$PG_PORT;Database=aether;Username=aether;Password=aether" \
     --Events:Url="nats://127.0.0.1:$NATS_PORT" \
@@ -345,7 +345,7 @@ pki_up() {
 agent_start() {
   local b=$1 url=${2:-https://$MGMT_IP:$CONTROLLER_GRPC_PORT} agent agent_traces=()
   agent=$(bin_dll Aether.Agent aether-agent)
-  [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl")
+  [ "$LAB_TRACES" = 1 ] && agent_traces=(--Telemetry:TraceFile="$LAB_DIR/log/traces-agent-$b.jsonl" --Telemetry:TraceSampleRatio="$LAB_TRACE_SAMPLE")
   start_bg "agent-$b" "${BNG_NS[$b]}" env DOTNET_ENVIRONMENT=Lab dotnet "$agent" "${agent_traces[@]}" \
     --Agent:BngId="$b" \
     --Agent:Controller="$url" \

@@ -13,7 +13,9 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// Metrics and traces for one Aether process. <paramref name="section"/> is the <c>Telemetry</c> section:
     /// <c>OtlpEndpoint</c> (metrics and traces by OTLP when set), <c>TraceFile</c> (spans as JSON lines),
-    /// <c>ConsoleTraces</c> (spans on stdout). Tracing is on only when one of the three is set. Metrics are always on:
+    /// <c>ConsoleTraces</c> (spans on stdout), <c>TraceSampleRatio</c> (the share of new traces recorded, 0 to 1, 1 by
+    /// default; a trace continued from another process follows that process's decision). Tracing is on only when
+    /// one of the three outputs is set. Metrics are always on:
     /// served by an HttpListener on <paramref name="metricsListenerAddress"/> when given (the agent), else by what
     /// <paramref name="configureMetrics"/> adds (the controller maps its ASP.NET Core Prometheus endpoint).
     /// </summary>
@@ -30,6 +32,11 @@ public static class TelemetryServiceCollectionExtensions
         var otlp = section["OtlpEndpoint"];
         var traceFile = section["TraceFile"];
         var consoleTraces = section.GetValue("ConsoleTraces", false);
+        var sampleRatio = section.GetValue("TraceSampleRatio", 1.0);
+        if (double.IsNaN(sampleRatio) || sampleRatio is < 0 or > 1)
+        {
+            throw new InvalidOperationException($"Telemetry:TraceSampleRatio must be between 0 and 1 (not {sampleRatio}).");
+        }
 
         var builder = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId))
@@ -62,7 +69,7 @@ public static class TelemetryServiceCollectionExtensions
             builder.WithTracing(tracing =>
             {
                 tracing.AddSource(AetherTracing.SourceName)
-                    .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
+                    .SetSampler(new ParentBasedSampler(sampleRatio >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(sampleRatio)));
                 if (!string.IsNullOrWhiteSpace(otlp))
                 {
                     tracing.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
