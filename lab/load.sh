@@ -89,6 +89,9 @@ for _ in $(seq 1 60); do [ "$(agent_metric aether_agent_controller_connected)" =
 
 kea_pid=$(pid_of kea-dhcp4)
 pace=(--concurrency "$CONCURRENCY")
+# RELEASE is never retransmitted (RFC 2131): sent faster than Kea's lease backend takes them, the surplus is lost
+# in Kea's socket buffer and those leases stay until they expire. Aether ends its sessions either way.
+release_rate=(--release-rate 400)
 [ "$RATE" != "0" ] && pace+=(--rate "$RATE")
 # Each run uses its own subscribers (MACs and remote-id), so runs never collide in Kea or RADIUS.
 run_id=$(( $(date +%s) % 100000 ))
@@ -99,15 +102,15 @@ agent_args=(--interface ld0 --mac-prefix 02:5a)
 if [ "$WARMUP" -gt 0 ]; then
   log "warm-up: $WARMUP subscribers through each path, released at once (not reported)"
   sim load "${relay_args[@]}" --count "$WARMUP" --first $(( first + COUNT )) "${pace[@]}" --remote-id "load-1$run_id" \
-    --release end --quiet >/dev/null || log "warm-up through Kea alone had failures"
+    --release end "${release_rate[@]}" --quiet >/dev/null || log "warm-up through Kea alone had failures"
   sim load "${agent_args[@]}" --count "$WARMUP" --first $(( first + COUNT )) "${pace[@]}" --remote-id "load-1$run_id" \
-    --release end --quiet >/dev/null || log "warm-up through Aether had failures"
+    --release end "${release_rate[@]}" --quiet >/dev/null || log "warm-up through Aether had failures"
 fi
 
 log "baseline: $COUNT subscribers straight to Kea ($backend lease backend) as a relay would"
 read -r busy0 all0 < <(cpu_now)
 sim load "${relay_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
-  --release end --pid "kea=$kea_pid" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
+  --release end "${release_rate[@]}" --pid "kea=$kea_pid" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
 read -r busy1 all1 < <(cpu_now)
 kea_busy=$(( 100 * 2 * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
 
@@ -116,7 +119,7 @@ log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea,
 rm -f "$OUT/aether.csv" "$OUT/checked"
 read -r busy0 all0 < <(cpu_now)
 sim load "${agent_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
-  --release end --hold 10m --hold-until "$OUT/checked" --leases "$OUT/aether.csv" \
+  --release end "${release_rate[@]}" --hold 10m --hold-until "$OUT/checked" --leases "$OUT/aether.csv" \
   --pid "agent=$(pid_of "agent-$LOAD_BNG")" --pid "controller=$(pid_of controller)" --pid "ingestor=$(pid_of ingestor)" \
   --pid "kea=$kea_pid" --pid "freeradius=$(pid_of freeradius)" --pid "nats=$(pid_of nats)" \
   --json "$OUT/aether.json" --histogram "$OUT/aether.html" >"$OUT/aether.txt" &

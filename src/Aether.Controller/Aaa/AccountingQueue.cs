@@ -81,13 +81,20 @@ internal sealed partial class AccountingQueue : BackgroundService
         }
     }
 
-    private RadiusRequest WithSession(RadiusRequest request, LiveSession session) => request
-        .Add(RadiusAttribute.FromString(RadiusAttributeType.UserName, session.UserName))
-        .Add(RadiusAttribute.FromIpv4(RadiusAttributeType.NasIpAddress, _nasIp))
-        .Add(RadiusAttribute.FromString(RadiusAttributeType.NasIdentifier, session.BngId))
-        .Add(RadiusAttribute.FromString(RadiusAttributeType.NasPortId, session.State.Subscriber.Interface))
-        .Add(RadiusAttribute.FromString(RadiusAttributeType.CallingStationId, session.State.Subscriber.Mac))
-        .Add(RadiusAttribute.FromIpv4(RadiusAttributeType.FramedIpAddress, IPAddress.Parse(session.State.Ip)));
+    private RadiusRequest WithSession(RadiusRequest request, LiveSession session)
+    {
+        request.Add(RadiusAttribute.FromString(RadiusAttributeType.UserName, session.UserName))
+            .Add(RadiusAttribute.FromIpv4(RadiusAttributeType.NasIpAddress, _nasIp))
+            .Add(RadiusAttribute.FromString(RadiusAttributeType.NasIdentifier, session.BngId));
+        // Unknown for a session rebuilt from the read model, and a string attribute may not be empty (RFC 2865 5).
+        if (session.State.Subscriber.Interface.Length > 0)
+        {
+            request.Add(RadiusAttribute.FromString(RadiusAttributeType.NasPortId, session.State.Subscriber.Interface));
+        }
+        return request
+            .Add(RadiusAttribute.FromString(RadiusAttributeType.CallingStationId, session.State.Subscriber.Mac))
+            .Add(RadiusAttribute.FromIpv4(RadiusAttributeType.FramedIpAddress, IPAddress.Parse(session.State.Ip)));
+    }
 
     internal static AcctTerminateCause TerminateCause(string cause) => cause switch
     {

@@ -97,10 +97,10 @@ internal sealed partial class SessionReports : IReportHandler
 
         // Sessions of this same instance that it no longer holds are the agent's to report (it journals a
         // NAS-Reboot stop for anything its kernel lost); only a new instance (state lost) needs the resync.
-        var stale = new List<(string SessionId, string Ip)>();
+        var stale = new List<(string SessionId, string Ip, ActiveSession? Row)>();
         foreach (var live in _directory.All.Where(s => s.BngId == connection.BngId && !held.Contains(s.SessionId) && s.InstanceId != connection.InstanceId))
         {
-            stale.Add((live.SessionId, live.State.Ip));
+            stale.Add((live.SessionId, live.State.Ip, null));
         }
         string? after = null;
         do
@@ -110,7 +110,7 @@ internal sealed partial class SessionReports : IReportHandler
             {
                 if (!held.Contains(row.SessionId) && row.InstanceId != connection.InstanceId && !stale.Exists(s => s.SessionId == row.SessionId))
                 {
-                    stale.Add((row.SessionId, row.Ip));
+                    stale.Add((row.SessionId, row.Ip, row));
                 }
             }
             after = page.HasNextPage ? page.EndCursor : null;
@@ -119,9 +119,10 @@ internal sealed partial class SessionReports : IReportHandler
 
         // Sent one after another without waiting for each to be stored, then finished in the same order.
         var stopping = new List<(string SessionId, string Ip, LiveSession? Live, Task Stored)>(stale.Count);
-        foreach (var (sessionId, ip) in stale)
+        foreach (var (sessionId, ip, row) in stale)
         {
-            var live = _directory.Remove(sessionId);
+            // Known only from the read model (this controller restarted since): its accounting still gets its Stop.
+            var live = _directory.Remove(sessionId) ?? (row is null ? null : FromReadModel(row));
             var stored = await _events.SendAsync(new AetherEvent
             {
                 Type = EventTypes.SessionStop,
@@ -146,6 +147,23 @@ internal sealed partial class SessionReports : IReportHandler
         }
         connection.SessionCount = _directory.CountFor(connection.BngId);
     }
+
+    /// <summary>A session as sessions_active holds it, for the Accounting-Stop of one no process remembers.</summary>
+    private static LiveSession FromReadModel(ActiveSession row) => new()
+    {
+        SessionId = row.SessionId,
+        BngId = row.BngId,
+        InstanceId = row.InstanceId,
+        UserName = row.Username ?? "",
+        State = new SessionState
+        {
+            SessionId = row.SessionId,
+            Ip = row.Ip,
+            Subscriber = new SubscriberIdentity { Mac = row.Mac, CircuitId = row.CircuitId, RemoteId = row.RemoteId, RelayId = row.RelayId ?? "" },
+        },
+        Counters = new Counters { BytesUp = (ulong)row.BytesUp, BytesDown = (ulong)row.BytesDown, PacketsUp = (ulong)row.PacketsUp, PacketsDown = (ulong)row.PacketsDown },
+        Started = row.Started,
+    };
 
     /// <summary>FNV-1a of the session id: a stable sequence for events the controller derives.</summary>
     internal static ulong StableSeq(string value)
