@@ -110,6 +110,27 @@ public sealed class LoadEngineTests
     }
 
     [Fact]
+    public async Task Quiet_churn_sleeps_between_events_instead_of_spinning()
+    {
+        // Guards against a busy main loop: `aether-sim churn --quiet` once burned a whole core at 15 joins/s because,
+        // with no progress line, the wait took the never-advanced progress time as due and returned at once, pass
+        // after pass. A loop that sleeps until its next token, reply, deadline or phase end makes a few passes per
+        // join (plus one per 50 ms at most when idle); a spinning one makes hundreds of thousands in these 2 s. The
+        // bound counts passes, not time, so a slow or busy machine cannot make it fail.
+        var server = new FakeServer();
+        long frequency = TimeProvider.System.TimestampFrequency;
+        var schedule = new ChurnSchedule(100, new Random(1), frequency / 10, frequency * 3 / 10);
+        var engine = Engine(server, count: 100, release: ReleaseMode.End, rate: 20, schedule: schedule, duration: TimeSpan.FromSeconds(2));
+
+        var result = await RunAsync(engine);
+
+        Assert.True(result.Counters.Bound >= 20, $"only {result.Counters.Bound} joins");
+        Assert.Equal(result.Counters.Bound, result.Counters.Released);
+        long events = result.Counters.Started + result.Counters.Released;
+        Assert.True(engine.LoopPasses <= 2_000 + (10 * events), $"{engine.LoopPasses} loop passes for {events} joins and releases in {result.Elapsed}");
+    }
+
+    [Fact]
     public async Task Cancellation_stops_admission_and_reports_it()
     {
         var server = new FakeServer { Silent = true };
@@ -247,13 +268,32 @@ public sealed class LoadEngineTests
         Action<ProgressSnapshot>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        var engine = Engine(server, count, release, rate, concurrency, schedule, duration, timeout, hold, hooks, progress);
+        return await RunAsync(engine, cancellationToken);
+    }
+
+    private static async Task<LoadResult> RunAsync(LoadEngine engine, CancellationToken cancellationToken = default) =>
+        await Task.Run(() => engine.Run(cancellationToken), CancellationToken.None).WaitAsync(s_runTimeout, CancellationToken.None);
+
+    private static LoadEngine Engine(
+        FakeServer server,
+        int count,
+        ReleaseMode release,
+        double rate = 0,
+        int concurrency = 32,
+        SubscriberSchedule? schedule = null,
+        TimeSpan? duration = null,
+        TimeSpan? timeout = null,
+        TimeSpan? hold = null,
+        HoldHooks? hooks = null,
+        Action<ProgressSnapshot>? progress = null)
+    {
         var messages = new ClientMessages(s_plan, new ClientMessageShape(Ipv4Address.Any, 0, false, true));
         var settings = new EngineSettings(
             count, concurrency, rate, TokenBucket.DefaultBurst(rate), timeout ?? TimeSpan.FromMilliseconds(30), 1,
             duration ?? TimeSpan.FromSeconds(30), release, 5_000, hold ?? TimeSpan.Zero, 7, TimeSpan.FromMilliseconds(100));
-        var engine = new LoadEngine(
+        return new LoadEngine(
             settings, schedule ?? new SequentialSchedule(count, release == ReleaseMode.Immediate), messages, server, TimeProvider.System, NullLogger.Instance, progress, hooks);
-        return await Task.Run(() => engine.Run(cancellationToken), CancellationToken.None).WaitAsync(s_runTimeout, CancellationToken.None);
     }
 
     private sealed class TemporaryDirectory : IDisposable

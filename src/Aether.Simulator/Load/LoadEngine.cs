@@ -98,6 +98,9 @@ internal sealed partial class LoadEngine
         }
     }
 
+    /// <summary>Passes of the main loop so far: each sleeps until there is something to do, so tests bound them by the run's events.</summary>
+    public long LoopPasses { get; private set; }
+
     private enum Phase
     {
         Admitting,
@@ -117,7 +120,8 @@ internal sealed partial class LoadEngine
         var phase = Phase.Admitting;
         long phaseDeadline = long.MaxValue;
         var toRelease = new Queue<int>();
-        long nextProgress = _start;
+        // Without a progress line (--quiet) nothing is due for it: a time left at the start would end every wait at once.
+        long nextProgress = _progress is null ? long.MaxValue : _start;
         long progressBound = 0;
         long progressAt = _start;
         bool cancelled = false;
@@ -127,6 +131,7 @@ internal sealed partial class LoadEngine
 
         while (phase != Phase.Done)
         {
+            LoopPasses++;
             _signal.Reset();
             long now = _time.GetTimestamp();
             while (_replies.TryDequeue(out var reply))
