@@ -112,7 +112,7 @@ read -r busy0 all0 < <(cpu_now)
 sim load "${relay_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
   --release end "${release_rate[@]}" --pid "kea=$kea_pid" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
 read -r busy1 all1 < <(cpu_now)
-kea_busy=$(( 100 * 2 * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
+kea_busy=$(( 100 * $(nproc) * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
 
 before=$(active_on_bng)
 log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events ($before sessions active on $LOAD_BNG before)"
@@ -127,7 +127,7 @@ sim_pid=$!
 # The simulator lists the bound subscribers as its hold begins, and waits for the checks.
 while [ ! -f "$OUT/aether.csv" ] && kill -0 "$sim_pid" 2>/dev/null; do sleep 0.2; done
 read -r busy1 all1 < <(cpu_now)
-aether_busy=$(( 100 * 2 * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
+aether_busy=$(( 100 * $(nproc) * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
 [ -f "$OUT/aether.csv" ] || { wait "$sim_pid" || true; cat "$OUT/aether.txt"; die "the simulator ended before holding its leases"; }
 
 bound=$(grep -c ',bound$' "$OUT/aether.csv" || true)
@@ -165,14 +165,14 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 left_kernel=$(ip netns exec "${BNG_NS[$LOAD_BNG]}" nft -j list set inet aether sub_up | python3 -c '
-import csv, json, sys
+import csv, json, os, sys
 ips = {r[3] for r in csv.reader(open(sys.argv[1])) if r and r[0] != "mac"}
 d = json.load(sys.stdin)["nftables"]
 elems = {e if isinstance(e, str) else e["elem"]["val"] for x in d if "set" in x for e in x["set"].get("elem", [])}
 print(len(ips & elems))' "$OUT/aether.csv")
 
 python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" <<'PY' | tee "$OUT/report.txt"
-import csv, json, sys
+import csv, json, os, sys
 out, backend = sys.argv[1], sys.argv[2]
 in_pg, in_graphql, graphql_sample, left, left_kernel, kea_busy, aether_busy = map(int, sys.argv[3:10])
 kea = json.load(open(f"{out}/kea.json")); aether = json.load(open(f"{out}/aether.json"))
@@ -190,7 +190,7 @@ def line(name, r, busy):
     l = r["latencyMs"]
     return (f"{name:<8} {r['subscribers']['bound']:>7} bound {sum(r['failures'].values()):>5} failed "
             f"{r['sessionsPerSecond']:>9.1f} sessions/s  p50 {l['p50']:.1f}  p95 {l['p95']:.1f}  p99 {l['p99']:.1f}  max {l['max']:.1f} ms"
-            f"  machine CPU {busy}% of 200%")
+            f"  machine CPU {busy}% of {100 * os.cpu_count()}%")
 print(line("kea", kea, kea_busy)); print(line("aether", aether, aether_busy))
 ratio = aether["sessionsPerSecond"] / kea["sessionsPerSecond"] if kea["sessionsPerSecond"] else 0
 print(f"ratio    Aether / Kea alone = {ratio:.2f} (Kea's {backend} lease backend, RADIUS auth, kernel programming and events on)")
