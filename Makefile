@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := chromium kea-dhcp4-server kea-ctrl-agent kea-admin freeradius
 	nats-server postgresql nftables iproute2 isc-dhcp-client iperf3 libpcap0.8 curl dnsutils gettext-base \
 	python3 iputils-ping procps util-linux dnsmasq-base dbus-daemon
 
-.PHONY: help deps build web web-test lint test test-unit test-lab demo load down status clean
+.PHONY: help deps build web web-test lint test test-unit test-lab demo load churn down status clean
 
 help:
 	@echo "make demo   - install what is missing, build, start the lab and leave it running"
@@ -18,6 +18,7 @@ help:
 	@echo "make down   - stop the lab and remove everything it made"
 	@echo "make status - show what the lab is running"
 	@echo "make load   - the load test against the running lab (lab/load.sh --count N --rate R for more)"
+	@echo "make churn  - subscribers joining and leaving for 5 minutes; checks nothing keeps growing (lab/churn.sh)"
 
 deps: .deps-debian node_modules/.bin/buf
 
@@ -66,6 +67,9 @@ demo: deps build
 
 load: build
 	lab/load.sh
+
+churn: build
+	lab/churn.sh
 
 down:
 	lab/lab.sh down
