@@ -13,10 +13,8 @@
 # Needs the lab up and Aether started. The event log (session_events, traffic_samples) grows by design: it is the
 # history, partitioned by month; the report prints its growth for reference.
 set -euo pipefail
-LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$LAB_ROOT/.." && pwd)"
-source "$LAB_ROOT/lab.env"
-source "$LAB_ROOT/topology.sh"
+SCRIPT_NAME=churn
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sim-common.sh"
 
 POOL=3000
 RATE=40
@@ -42,16 +40,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-die() { printf '[churn] error: %s\n' "$*" >&2; exit 1; }
-log() { printf '[churn] %s\n' "$*" >&2; }
-pid_of() { cat "$LAB_DIR/run/$1.pid" 2>/dev/null || true; }
-psql_db() { PGPASSWORD=$1 psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U "$1" "$1" -c "$2"; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root"
-ip netns list | grep -qw "$NS_LOAD" || die "the lab is not up (lab/lab.sh up && lab/lab.sh start)"
-[ -n "$(pid_of controller)" ] || die "Aether is not running (lab/lab.sh start)"
-SIM="$REPO_ROOT/src/Aether.Simulator/bin/$BUILD_CONFIGURATION/net10.0/aether-sim.dll"
-[ -f "$SIM" ] || die "$SIM is missing: build first (make build)"
+require_lab
 [ "$DURATION" -gt $(( SETTLE + 3 * SAMPLE )) ] || die "--duration must leave at least three samples after --settle"
 mkdir -p "$OUT"
 BNG_NETNS=${BNG_NS[$LOAD_BNG]}
@@ -72,7 +62,7 @@ sample() {
   done
   active=$(psql_db aether "select count(*) from sessions_active where bng_id = '$LOAD_BNG'")
   open=$(psql_db radius "select count(*) from radacct where acctstoptime is null")
-  if [ "$(python3 -c "import json;print(json.load(open('$LAB_DIR/kea/kea-dhcp4.json'))['Dhcp4']['lease-database']['type'])")" = postgresql ]; then
+  if [ "$(kea_backend)" = postgresql ]; then
     leases=$(psql_db kea "select count(*) from lease4 where state = 0 and address >= x'64600000'::bigint and address < x'64640000'::bigint")
   else
     leases=$(awk -F, 'NR>1 && $1 ~ /^100\.(9[6-9])\./ {last[$1]=$0} END {n=0; for (a in last) { split(last[a],f,","); if (f[10]=="0" && f[5]+0 > systime()) n++ } print n}' "$LAB_DIR/kea/leases4.csv")
@@ -84,7 +74,7 @@ sample() {
 log "churn: pool $POOL, $RATE joins/s, holds $HOLD_MIN-$HOLD_MAX, for $DURATION s through agent $LOAD_BNG ($LOAD_IF); a sample every $SAMPLE s"
 echo "seconds rss_kib nft_elements tc_classes sessions_active radacct_open kea_leases event_rows" >"$OUT/samples.txt"
 sample 0 >>"$OUT/samples.txt"
-ip netns exec "$NS_LOAD" dotnet "$SIM" churn --interface ld0 --pool "$POOL" --rate "$RATE" --duration "${DURATION}s" \
+sim churn --interface ld0 --pool "$POOL" --rate "$RATE" --duration "${DURATION}s" \
   --hold-min "$HOLD_MIN" --hold-max "$HOLD_MAX" --remote-id "$remote_id" --mac-prefix 02:5c --first $(( (run_id % 16) * 65536 )) \
   --pid "agent=$agent_pid" --pid "controller=$(pid_of controller)" --json "$OUT/churn.json" --quiet >"$OUT/churn.txt" 2>&1 &
 sim_pid=$!

@@ -15,10 +15,8 @@
 # parked, and the run waits for the pool, so that session setup takes a class instead of creating one. A warm-up
 # (--warmup, 500 by default, not reported) runs first through both paths so that neither is measured cold.
 set -euo pipefail
-LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$LAB_ROOT/.." && pwd)"
-source "$LAB_ROOT/lab.env"
-source "$LAB_ROOT/topology.sh"
+SCRIPT_NAME=load
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sim-common.sh"
 
 COUNT=2000
 RATE=0
@@ -39,10 +37,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-die() { printf '[load] error: %s\n' "$*" >&2; exit 1; }
-log() { printf '[load] %s\n' "$*" >&2; }
-pid_of() { cat "$LAB_DIR/run/$1.pid" 2>/dev/null || true; }
-psql_aether() { PGPASSWORD=aether psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U aether aether -c "$1"; }
+psql_aether() { psql_db aether "$1"; }
 graphql() {
   curl -sf "http://127.0.0.1:$CONTROLLER_HTTP_PORT/graphql" -H 'content-type: application/json' \
     -d "$(python3 -c 'import json,sys;print(json.dumps({"query":sys.argv[1]}))' "$1")"
@@ -54,15 +49,10 @@ active_on_bng() {
 # Busy jiffies and all jiffies of the machine, from /proc/stat.
 cpu_now() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root"
-ip netns list | grep -qw "$NS_LOAD" || die "the lab is not up (lab/lab.sh up && lab/lab.sh start)"
-[ -n "$(pid_of controller)" ] || die "Aether is not running (lab/lab.sh start)"
-SIM="$REPO_ROOT/src/Aether.Simulator/bin/$BUILD_CONFIGURATION/net10.0/aether-sim.dll"
-[ -f "$SIM" ] || die "$SIM is missing: build first (make build)"
+require_lab
 mkdir -p "$OUT"
-backend=$(python3 -c "import json;print(json.load(open('$LAB_DIR/kea/kea-dhcp4.json'))['Dhcp4']['lease-database']['type'])")
+backend=$(kea_backend)
 agent_metric() { ip netns exec "${BNG_NS[$LOAD_BNG]}" curl -sf http://127.0.0.1:9464/metrics | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {print $2; exit}'; }
-sim() { ip netns exec "$NS_LOAD" dotnet "$SIM" "$@"; }
 
 # Session classes ready in the kernel: creating HTB classes under load costs more the more the host has.
 CLASS_POOL=${CLASS_POOL:-$COUNT}
