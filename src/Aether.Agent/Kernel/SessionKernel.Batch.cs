@@ -19,6 +19,9 @@ internal sealed partial class SessionKernel
         var nft = new StringBuilder();
         var tc = new StringBuilder();
         var tcRemovals = new StringBuilder();
+        // The first line of each operation's tc lines, in script order: tc names refused lines by number.
+        var tcLines = new List<(int First, KernelOperation Op)>();
+        var tcLineCount = 0;
         foreach (var op in batch)
         {
             var ip = op.Ip.ToString();
@@ -28,11 +31,13 @@ internal sealed partial class SessionKernel
                     // "add" is idempotent: an element that is already there keeps its counter.
                     nft.AppendLine(CultureInfo.InvariantCulture, $"add element inet {t} sub_up {{ {ip} }}")
                        .AppendLine(CultureInfo.InvariantCulture, $"add element inet {t} sub_down {{ {ip} }}");
-                    TcScript.AppendShaping(tc, install.Interface, _shards, install.Ip, install.ClassId, install.Policy, withFilter: true);
+                    tcLines.Add((tcLineCount, op));
+                    tcLineCount += TcScript.AppendShaping(tc, install.Interface, _shards, install.Ip, install.ClassId, install.Policy, withFilter: true);
                     break;
                 case ChangeRate change:
                     // The class is changed in place: the filter, the set elements and their counters stay.
-                    TcScript.AppendShaping(tc, change.Interface, _shards, change.Ip, change.ClassId, change.Policy, withFilter: false);
+                    tcLines.Add((tcLineCount, op));
+                    tcLineCount += TcScript.AppendShaping(tc, change.Interface, _shards, change.Ip, change.ClassId, change.Policy, withFilter: false);
                     break;
                 case RemoveSession remove:
                     nft.AppendLine(CultureInfo.InvariantCulture, $"delete element inet {t} sub_up {{ {ip} }}")
@@ -58,7 +63,23 @@ internal sealed partial class SessionKernel
             if (!result.Succeeded)
             {
                 tcError = result.Error;
-                await FindTcFailuresAsync(batch, tcFailed, cancellationToken);
+                if (result.Completed)
+                {
+                    // tc went through the whole script: the refused lines name their operations.
+                    foreach (var line in result.FailedLines)
+                    {
+                        var at = tcLines.FindLastIndex(l => l.First <= line);
+                        if (at >= 0)
+                        {
+                            tcFailed.Add(tcLines[at].Op);
+                        }
+                    }
+                }
+                else
+                {
+                    // tc stopped part way: what ran after the last line it answered for is unknown.
+                    await FindTcFailuresAsync(batch, tcFailed, cancellationToken);
+                }
             }
         }
         LogBatchApplied(batch.Count);
@@ -112,7 +133,7 @@ internal sealed partial class SessionKernel
         return error;
     }
 
-    /// <summary>A tc batch failed: apply each operation's lines alone to find which ones (rare, one process each).</summary>
+    /// <summary>tc stopped part way through a batch: apply each operation's lines alone to find which ones fail (rare).</summary>
     private async Task FindTcFailuresAsync(List<KernelOperation> batch, HashSet<KernelOperation> failed, CancellationToken cancellationToken)
     {
         foreach (var op in batch)

@@ -40,7 +40,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
         var lines = script.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length == 0)
         {
-            return new TcBatchResult(true, "", []);
+            return new TcBatchResult(true, "", [], Completed: true);
         }
         await _gate.WaitAsync(cancellationToken);
         try
@@ -78,7 +78,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
                 var reason = ex is OperationCanceledException ? $"tc did not finish the script within {Timeout.TotalSeconds:0} s" : $"tc exited: {ex.Message}";
                 LogTcRestarted(reason);
                 Stop();
-                return new TcBatchResult(false, reason, []);
+                return new TcBatchResult(false, reason, [], Completed: false);
             }
         }
         finally
@@ -100,7 +100,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
             {
                 if (number == marker)
                 {
-                    return new TcBatchResult(failed.Count == 0, errors.ToString().Trim(), failed);
+                    return new TcBatchResult(failed.Count == 0, errors.ToString().Trim(), failed, Completed: true);
                 }
                 failed.Add((int)(number - first));
                 continue;
@@ -175,5 +175,9 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
     private partial void LogTcRestarted(string reason);
 }
 
-/// <summary>What tc did with a script: <paramref name="FailedLines"/> are the 0-based indexes of the refused lines (non-empty lines only).</summary>
-internal readonly record struct TcBatchResult(bool Succeeded, string Error, IReadOnlyList<int> FailedLines);
+/// <summary>
+/// What tc did with a script: <paramref name="FailedLines"/> are the 0-based indexes of the refused lines (non-empty
+/// lines only). <paramref name="Completed"/>: tc went through every line; when false (tc exited or hung) the lines
+/// after the last one it answered for may not have run, and <paramref name="FailedLines"/> is not the whole story.
+/// </summary>
+internal readonly record struct TcBatchResult(bool Succeeded, string Error, IReadOnlyList<int> FailedLines, bool Completed);

@@ -84,8 +84,8 @@ internal static class TcScript
           .AppendLine(CultureInfo.InvariantCulture, $"filter add dev {dev} parent {Root} protocol ip prio {Prio} u32 ht 800:: match u32 0 0 hashkey mask 0x000000ff at {at} link {SessionTable:x}:");
     }
 
-    /// <summary>A session's class on one shard (created or changed in place) and, unless only the rate changes, its filter.</summary>
-    public static void AppendSession(StringBuilder tc, string dev, Ipv4Address ip, ushort classId, ulong rateKbps, ulong burstKbytes, bool upload, bool withFilter)
+    /// <summary>A session's class on one shard (created or changed in place) and, unless only the rate changes, its filter; returns the lines written.</summary>
+    public static int AppendSession(StringBuilder tc, string dev, Ipv4Address ip, ushort classId, ulong rateKbps, ulong burstKbytes, bool upload, bool withFilter)
     {
         var minor = Minor(classId);
         var rate = Math.Max(rateKbps, 8UL);
@@ -94,7 +94,9 @@ internal static class TcScript
         if (withFilter)
         {
             tc.AppendLine(CultureInfo.InvariantCulture, $"filter replace dev {dev} parent {Root} protocol ip prio {Prio} handle {Handle(ip)} u32 ht {SessionTable:x}:{ip.Value & 0xff:x}: match ip {(upload ? "src" : "dst")} {ip}/32 flowid 1:{minor}");
+            return 2;
         }
+        return 1;
     }
 
     /// <summary>
@@ -108,12 +110,10 @@ internal static class TcScript
         tc.AppendLine(CultureInfo.InvariantCulture, $"class replace dev {dev} parent {LinkClass} classid 1:{Minor(classId)} htb rate {PooledRateKbps}kbit ceil {PooledRateKbps}kbit burst {burst} cburst {burst} quantum {Quantum(PooledRateKbps)}");
     }
 
-    /// <summary>Both directions of a session: download on its download shard, upload on its upload shard.</summary>
-    public static void AppendShaping(StringBuilder tc, string iface, int shards, Ipv4Address ip, ushort classId, ShapingPolicy policy, bool withFilter)
-    {
-        AppendSession(tc, DownloadDevice(iface, ip, shards), ip, classId, policy.DownloadKbps, policy.DownloadBurstKbytes, upload: false, withFilter);
-        AppendSession(tc, UploadDevice(iface, ip, shards), ip, classId, policy.UploadKbps, policy.UploadBurstKbytes, upload: true, withFilter);
-    }
+    /// <summary>Both directions of a session: download on its download shard, upload on its upload shard; returns the lines written.</summary>
+    public static int AppendShaping(StringBuilder tc, string iface, int shards, Ipv4Address ip, ushort classId, ShapingPolicy policy, bool withFilter) =>
+        AppendSession(tc, DownloadDevice(iface, ip, shards), ip, classId, policy.DownloadKbps, policy.DownloadBurstKbytes, upload: false, withFilter)
+        + AppendSession(tc, UploadDevice(iface, ip, shards), ip, classId, policy.UploadKbps, policy.UploadBurstKbytes, upload: true, withFilter);
 
     /// <summary>A session's filter, then its class (HTB refuses to delete a class a filter points at).</summary>
     public static void AppendRemoval(StringBuilder tc, string dev, Ipv4Address ip, ushort? classId)

@@ -165,7 +165,8 @@ internal sealed class AppendLog : IDisposable
             }
             try
             {
-                file.Flush(flushToDisk: true);
+                // The handle, not the FileStream: appends keep writing through the stream while this syncs.
+                RandomAccess.FlushToDisk(file.SafeFileHandle);
             }
             catch
             {

@@ -41,6 +41,26 @@ public sealed class SessionKernelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_tc_line_fails_only_its_own_operation_in_the_batch()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+
+        // Queued together so that they share batches: fine, refused (tc cannot hold its rate), fine.
+        var fine = k.Kernel.ApplyAsync(new InstallSession(Ipv4Address.Parse("100.64.0.51"), "sub0", 0x31, KernelHarness.Plan(3_000, 1_000)), TestTimeouts.Token());
+        var refused = k.Kernel.ApplyAsync(new InstallSession(Ipv4Address.Parse("100.64.0.50"), "sub0", 0x30, KernelHarness.Plan(ulong.MaxValue, 1_000)), TestTimeouts.Token());
+        var after = k.Kernel.ApplyAsync(new InstallSession(Ipv4Address.Parse("100.64.0.52"), "sub0", 0x32, KernelHarness.Plan(3_000, 1_000)), TestTimeouts.Token());
+        Assert.True((await after.WaitAsync(TestTimeouts.Await)).Succeeded);
+        var (refusedResult, fineResult) = (await refused.WaitAsync(TestTimeouts.Await), await fine.WaitAsync(TestTimeouts.Await));
+
+        Assert.False(refusedResult.Succeeded);
+        Assert.Contains("rate", refusedResult.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.True(fineResult.Succeeded, fineResult.Error);
+        var classes = await k.TcAsync("class", "show", "dev", k.Down("100.64.0.51"));
+        Assert.Contains("class htb 1:31 ", classes, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_session_forwards_counts_and_shapes_both_directions()
     {
         await using var k = new KernelHarness(_lab);

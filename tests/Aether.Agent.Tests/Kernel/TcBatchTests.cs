@@ -53,6 +53,7 @@ public sealed class TcBatchTests : IAsyncLifetime
         var result = await tc.RunAsync(Class("sub0", 0x10, 5000) + Class("nosuchdev", 0x11, 5000) + Class("sub0", 0x12, 5000), TestTimeouts.Token());
 
         Assert.False(result.Succeeded);
+        Assert.True(result.Completed);
         Assert.Equal([1], result.FailedLines);
         Assert.Contains("nosuchdev", result.Error, StringComparison.Ordinal);
         var classes = TcScript.ParseClasses(await ClassesAsync("sub0"));
@@ -76,6 +77,7 @@ public sealed class TcBatchTests : IAsyncLifetime
         var broken = await tc.RunAsync("class replace dev sub0 parent 1:1 classid zz:zz htb rate 1mbit\n" + Class("sub0", 0x20, 3000), TestTimeouts.Token());
 
         Assert.False(broken.Succeeded);
+        Assert.False(broken.Completed);
         Assert.Contains("invalid class ID", broken.Error, StringComparison.Ordinal);
         Assert.Contains(log.Entries, e => e.EventId.Id == 1335);
         Assert.DoesNotContain((ushort)0x20, TcScript.ParseClasses(await ClassesAsync("sub0")));
