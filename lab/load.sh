@@ -55,8 +55,13 @@ backend=$(kea_backend)
 agent_metric() { ip netns exec "${BNG_NS[$LOAD_BNG]}" curl -sf http://127.0.0.1:9464/metrics | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {print $2; exit}'; }
 
 # Session classes ready in the kernel: creating HTB classes under load costs more the more the host has.
+# The pool is spread evenly over the shards (Agent:ShapingShards, 16), but a session's shard is its address's third
+# octet modulo the shards and Kea hands out the load subnet's addresses in order: whole /24s land on one shard, so
+# the pool must cover the fullest shard, not the average (10,000 sessions are 40 /24s: 3 on some shards, 2 on others).
 CLASS_POOL=${CLASS_POOL:-$COUNT}
-need=$(( CLASS_POOL + WARMUP ))
+SHAPING_SHARDS=${SHAPING_SHARDS:-16}
+blocks=$(( (CLASS_POOL + WARMUP + 255) / 256 + 1 ))
+need=$(( (blocks + SHAPING_SHARDS - 1) / SHAPING_SHARDS * 256 * SHAPING_SHARDS ))
 parked=$(agent_metric aether_agent_classes_parked || echo 0)
 if [ "${parked%.*}" -lt "$need" ]; then
   log "restarting agent $LOAD_BNG with Agent:ClassPool=$need ($parked classes parked)"

@@ -74,6 +74,10 @@ public static class AetherMetrics
     public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>(
         "aether.events.publish.failures", "{attempt}", "JetStream publish attempts that failed and were retried, by event type.");
 
+    /// <summary>Counter totals of a sweep not published as SESSION_UPDATE: the session's counters had not moved and no interim was due.</summary>
+    public static readonly Counter<long> UpdatesUnchanged = Meter.CreateCounter<long>(
+        "aether.events.session_updates.unchanged", "{session}", "Swept sessions whose counters had not moved since their last SESSION_UPDATE and had no interim due: no event published.");
+
     public static readonly Histogram<long> IngestorBatchSize = Meter.CreateHistogram<long>(
         "aether.ingestor.batch.size", "{event}", "Events per batch the ingestor wrote in one transaction.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = BatchBuckets });

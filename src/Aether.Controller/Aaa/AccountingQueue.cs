@@ -50,17 +50,20 @@ internal sealed partial class AccountingQueue : BackgroundService
     public void Start(LiveSession session) =>
         Enqueue(WithSession(RadiusRequest.AccountingStart(session.SessionId), session), "Start", session.SessionId);
 
-    /// <summary>Interim-Update when the session's interval has passed since Start or the last interim.</summary>
-    public void InterimIfDue(LiveSession session)
+    /// <summary>
+    /// Interim-Update when the session's interval has passed since Start or the last interim; true when one was sent.
+    /// </summary>
+    public bool InterimIfDue(LiveSession session)
     {
         var now = _time.GetUtcNow();
         var last = session.LastInterim == default ? session.Started : session.LastInterim;
         if (now - last < TimeSpan.FromSeconds(_options.AcctInterimIntervalSeconds))
         {
-            return;
+            return false;
         }
         session.LastInterim = now;
         Enqueue(WithSession(RadiusRequest.AccountingInterim(session.SessionId, Counters(session)), session), "Interim-Update", session.SessionId);
+        return true;
     }
 
     private AccountingCounters Counters(LiveSession session) => new(session.Counters.BytesUp, session.Counters.BytesDown,

@@ -87,4 +87,7 @@ internal sealed class LiveSession
     public DateTimeOffset Started { get; init; }
 
     public DateTimeOffset LastInterim { get; set; }
+
+    /// <summary>The totals of the last SESSION_UPDATE published for the session; null before the first.</summary>
+    public Counters? PublishedCounters { get; set; }
 }
