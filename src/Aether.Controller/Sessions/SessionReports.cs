@@ -194,6 +194,9 @@ internal sealed partial class SessionReports : IReportHandler
                 {
                     var state = message.SessionStarted.Session;
                     var live = ToLive(connection.BngId, state, connection.InstanceId);
+                    // SESSION_START puts the session in the read model with no traffic: the first sweep that finds
+                    // none has nothing to add.
+                    live.PublishedCounters = state.Counters is { BytesUp: 0, BytesDown: 0, PacketsUp: 0, PacketsDown: 0 } or null ? new Counters() : null;
                     _directory.Upsert(live);
                     if (message.SessionStarted.Provisional)
                     {

@@ -26,13 +26,15 @@ public sealed class SessionUpdateTests(PostgresServer postgres, NatsServer nats,
         await stream.SendAsync(10, m => m.SessionStarted = new SessionStarted { Session = RawAgentStream.Session("s-upd", "100.64.0.30") });
         await stream.WaitForAckAsync(10);
 
-        await SweepAsync(stream, 11, "s-upd", bytesDown: 1_000);
+        // No traffic yet: the read model already says so (SESSION_START).
+        await SweepAsync(stream, 11, "s-upd", bytesDown: 0);
         await SweepAsync(stream, 12, "s-upd", bytesDown: 1_000);
-        await SweepAsync(stream, 13, "s-upd", bytesDown: 5_000);
+        await SweepAsync(stream, 13, "s-upd", bytesDown: 1_000);
         await SweepAsync(stream, 14, "s-upd", bytesDown: 5_000);
         await SweepAsync(stream, 15, "s-upd", bytesDown: 5_000);
-        await stream.SendAsync(16, m => m.SessionStopped = new SessionStopped { SessionId = "s-upd", Ip = "100.64.0.30", Cause = "User-Request", Detail = "DHCPRELEASE" });
-        await stream.WaitForAckAsync(16);
+        await SweepAsync(stream, 16, "s-upd", bytesDown: 5_000);
+        await stream.SendAsync(17, m => m.SessionStopped = new SessionStopped { SessionId = "s-upd", Ip = "100.64.0.30", Cause = "User-Request", Detail = "DHCPRELEASE" });
+        await stream.WaitForAckAsync(17);
         await TestTimeouts.WaitUntilAsync(async () => await _controller.ScalarAsync(
             "SELECT count(*) FROM session_events WHERE session_id = 's-upd' AND type = 'SESSION_STOP'") == 1, "the stop in the log");
 
@@ -52,17 +54,17 @@ public sealed class SessionUpdateTests(PostgresServer postgres, NatsServer nats,
         await stream.SendAsync(10, m => m.SessionStarted = new SessionStarted { Session = RawAgentStream.Session("s-idle", "100.64.0.31") });
         await stream.WaitForAckAsync(10);
 
-        await SweepAsync(stream, 11, "s-idle", bytesDown: 700);
-        await SweepAsync(stream, 12, "s-idle", bytesDown: 700);
+        await SweepAsync(stream, 11, "s-idle", bytesDown: 0);
+        await SweepAsync(stream, 12, "s-idle", bytesDown: 0);
         // Past the interim interval (10 s here) the unchanged counters go out with the Interim-Update.
         await Task.Delay(TimeSpan.FromSeconds(10.5));
-        await SweepAsync(stream, 13, "s-idle", bytesDown: 700);
+        await SweepAsync(stream, 13, "s-idle", bytesDown: 0);
         await stream.SendAsync(14, m => m.SessionStopped = new SessionStopped { SessionId = "s-idle", Ip = "100.64.0.31", Cause = "User-Request", Detail = "DHCPRELEASE" });
         await stream.WaitForAckAsync(14);
         await TestTimeouts.WaitUntilAsync(async () => await _controller.ScalarAsync(
             "SELECT count(*) FROM session_events WHERE session_id = 's-idle' AND type = 'SESSION_STOP'") == 1, "the stop in the log");
 
-        Assert.Equal(2, await _controller.ScalarAsync("SELECT count(*) FROM session_events WHERE session_id = 's-idle' AND type = 'SESSION_UPDATE'"));
+        Assert.Equal(1, await _controller.ScalarAsync("SELECT count(*) FROM session_events WHERE session_id = 's-idle' AND type = 'SESSION_UPDATE'"));
         _log.AssertNoErrors();
     }
 
