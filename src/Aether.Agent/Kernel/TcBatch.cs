@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 
 namespace Aether.Agent.Kernel;
 
@@ -15,6 +16,12 @@ namespace Aether.Agent.Kernel;
 /// -:N" names a refused line of the script. Some argument errors make tc exit: the script then fails, and the next
 /// one starts a new tc. A script that takes longer than <see cref="Timeout"/> kills tc.
 /// </para>
+/// <para>
+/// tc's output and error pipes are read by threads of their own. A read of an anonymous pipe blocks its thread
+/// until tc writes; on the thread pool, the read of standard output (which tc never writes) would hold a worker for
+/// as long as tc lives and each script's read of standard error another, and on a 2-core BNG that starved the pool:
+/// every relay and session start in the agent waited for the pool to add a thread (half a second each time).
+/// </para>
 /// </summary>
 internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : IDisposable
 {
@@ -26,6 +33,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Process? _process;
+    private ChannelReader<string>? _errors;
     private long _line;
     private bool _disposed;
 
@@ -52,6 +60,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
                 Stop();
             }
             var process = _process ?? Start();
+            var errors = _errors!;
             var first = _line + 1;
             var input = new StringBuilder(script.Length + 64);
             foreach (var line in lines)
@@ -68,7 +77,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
             {
                 await process.StandardInput.WriteAsync(input, timeout.Token);
                 await process.StandardInput.FlushAsync(timeout.Token);
-                return await ReadUntilMarkerAsync(process, first, marker, timeout.Token);
+                return await ReadUntilMarkerAsync(errors, first, marker, timeout.Token);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException
                 || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -87,14 +96,16 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
         }
     }
 
-    private async Task<TcBatchResult> ReadUntilMarkerAsync(Process process, long first, long marker, CancellationToken cancellationToken)
+    private static async Task<TcBatchResult> ReadUntilMarkerAsync(ChannelReader<string> standardError, long first, long marker, CancellationToken cancellationToken)
     {
         var errors = new StringBuilder();
         var failed = new List<int>();
         while (true)
         {
-            var line = await process.StandardError.ReadLineAsync(cancellationToken)
-                ?? throw new IOException(errors.Length > 0 ? errors.ToString().Trim() : "standard error closed");
+            if (!await standardError.WaitToReadAsync(cancellationToken) || !standardError.TryRead(out var line))
+            {
+                throw new IOException(errors.Length > 0 ? errors.ToString().Trim() : "standard error closed");
+            }
             if (line.StartsWith(FailedPrefix, StringComparison.Ordinal)
                 && long.TryParse(line.AsSpan(FailedPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
@@ -117,11 +128,47 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
         var process = runner.Start("tc", ["-force", "-batch", "-"], redirectInput: true);
         // What tc prints on standard output (nothing for the commands the agent sends) is read and dropped, so
         // that a full pipe can never stall it.
-        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        var output = process.StandardOutput.BaseStream;
+        StartReader("tc output", () => output.CopyTo(Stream.Null), null);
+        var errors = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var error = process.StandardError;
+        StartReader("tc errors", () =>
+        {
+            while (error.ReadLine() is { } line)
+            {
+                errors.Writer.TryWrite(line);
+            }
+        }, errors.Writer);
         _process = process;
+        _errors = errors.Reader;
         _line = 0;
         Starts++;
         return process;
+    }
+
+    /// <summary>Reads one of tc's pipes on a thread of its own until tc closes it (exits, or is killed).</summary>
+    private static void StartReader(string name, Action read, ChannelWriter<string>? lines)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                read();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // tc was stopped and its pipes closed under the read.
+            }
+            finally
+            {
+                lines?.TryComplete();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
     }
 
     private void Stop()
@@ -131,6 +178,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
             return;
         }
         _process = null;
+        _errors = null;
         try
         {
             if (!process.HasExited)

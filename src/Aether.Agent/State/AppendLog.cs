@@ -24,7 +24,7 @@ internal sealed class AppendLog : IDisposable
     private TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim? _wake;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _flusher = Task.CompletedTask;
+    private readonly Thread? _flusher;
     private bool _dirty;
     private bool _disposed;
 
@@ -37,17 +37,20 @@ internal sealed class AppendLog : IDisposable
         if (eager)
         {
             _wake = new SemaphoreSlim(0, 1);
-            _flusher = Task.Run(FlushEagerlyAsync);
+            // A thread of its own: fsync blocks its caller, and a thread-pool worker held in it is one the pool
+            // does not have for relaying and session starts (on 2 cores the pool starts with 2).
+            _flusher = new Thread(FlushEagerly) { IsBackground = true, Name = "state sync " + Path.GetFileName(path) };
+            _flusher.Start();
         }
     }
 
-    private async Task FlushEagerlyAsync()
+    private void FlushEagerly()
     {
         try
         {
             while (true)
             {
-                await _wake!.WaitAsync(_stopping.Token);
+                _wake!.Wait(_stopping.Token);
                 TryFlush();
             }
         }
@@ -221,7 +224,7 @@ internal sealed class AppendLog : IDisposable
     {
         _timer.Dispose();
         _stopping.Cancel();
-        _flusher.Wait(TimeSpan.FromSeconds(5));
+        _flusher?.Join(TimeSpan.FromSeconds(5));
         Flush();
         lock (_lock)
         {
