@@ -27,6 +27,9 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
         var session = await _lab.StartedSessionAsync(ip);
         Assert.Equal(EndToEndLab.Sub0Circuit, session.Subscriber.CircuitId);
         Assert.Equal("sub0", session.Subscriber.Interface);
+        // Each subscriber interface is read by a thread of its own, never a thread-pool worker held for the agent's life.
+        Assert.Contains("capture sub0", ThreadNames.Of(_lab.Agent!.Id));
+        Assert.Contains("capture sub1", ThreadNames.Of(_lab.Agent.Id));
         Assert.True(await _lab.Net.PingAsync(_lab.Net.Client, _lab.Net.ServerIp, count: 5));
         await TestTimeouts.WaitUntilAsync(() => CountersOf(session.SessionId).Any(c => c.Total.BytesUp >= 5_000 && c.Total.BytesDown >= 5_000), "counters of the pings");
         Assert.Contains(CountersOf(session.SessionId), c => c.Delta.BytesDown > 0);

@@ -86,4 +86,21 @@ public sealed class TcBatchTests : IAsyncLifetime
         Assert.Equal(2, tc.Starts);
         Assert.Contains((ushort)0x21, TcScript.ParseClasses(await ClassesAsync("sub0")));
     }
+
+    [Fact]
+    public async Task Tcs_pipes_are_read_by_threads_of_their_own_that_end_with_it()
+    {
+        var log = new TestLog();
+        var tc = new TcBatch(new CommandRunner(_lab.Bng), log.For<TcBatchTests>());
+        Assert.True((await tc.RunAsync(Htb("sub0"), TestTimeouts.Token())).Succeeded);
+
+        // A blocking read of a pipe on a thread-pool worker would hold it for as long as tc lives.
+        var names = ThreadNames.OfThisProcess();
+        Assert.Contains("tc errors", names);
+        Assert.Contains("tc output", names);
+
+        tc.Dispose();
+        await TestTimeouts.WaitUntilAsync(() => !ThreadNames.OfThisProcess().Any(n => n is "tc errors" or "tc output"), "the readers to end with tc");
+        log.AssertNoErrors();
+    }
 }

@@ -52,6 +52,20 @@ public sealed class AppendLogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_eager_log_syncs_on_a_thread_of_its_own_that_ends_with_it()
+    {
+        var log = new AppendLog(Path.Combine(_dir.Path, "eager.log"), TimeProvider.System, TimeSpan.FromHours(1), eager: true);
+        log.Append([1]);
+        await log.WhenDurable().WaitAsync(TestTimeouts.Await);
+
+        // fsync blocks its caller: a thread-pool worker held in it is one the relay does not have.
+        Assert.Contains("state sync eage", ThreadNames.OfThisProcess());
+
+        log.Dispose();
+        await TestTimeouts.WaitUntilAsync(() => !ThreadNames.OfThisProcess().Contains("state sync eage"), "the sync thread to end with the log");
+    }
+
+    [Fact]
     public async Task A_lazy_log_waits_for_its_timer()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();

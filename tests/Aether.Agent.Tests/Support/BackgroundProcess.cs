@@ -20,6 +20,9 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public bool Exited => _process.HasExited;
 
+    /// <summary>The process id (with `ip netns exec`, the command it became).</summary>
+    public int Id => _process.Id;
+
     public static BackgroundProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
