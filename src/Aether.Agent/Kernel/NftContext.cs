@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace Aether.Agent.Kernel;
@@ -17,7 +16,7 @@ internal sealed partial class NftContext : IDisposable
 
     private readonly CommandRunner _runner;
     private readonly ILogger _logger;
-    private readonly BlockingCollection<Work> _work = [];
+    private readonly HandoffQueue<Work> _work = new();
     private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
 
@@ -40,11 +39,7 @@ internal sealed partial class NftContext : IDisposable
             return await _runner.RunAsync("nft", ["-f", "-"], script, cancellationToken);
         }
         var work = new Work(script);
-        try
-        {
-            _work.Add(work, cancellationToken);
-        }
-        catch (InvalidOperationException)
+        if (!_work.TryAdd(work))
         {
             return new CommandResult(1, "", "the nftables context has stopped");
         }
@@ -78,7 +73,7 @@ internal sealed partial class NftContext : IDisposable
         _started.TrySetResult(true);
         try
         {
-            foreach (var work in _work.GetConsumingEnumerable())
+            while (_work.TryTake(out var work))
             {
                 var status = nft_run_cmd_from_buffer(context, work.Script);
                 // Reading a buffer also empties it for the next script.
@@ -106,7 +101,7 @@ internal sealed partial class NftContext : IDisposable
     {
         _work.CompleteAdding();
         _thread.Join(TimeSpan.FromSeconds(5));
-        foreach (var work in _work)
+        foreach (var work in _work.Drain())
         {
             work.Result.TrySetResult(new CommandResult(1, "", "the nftables context has stopped"));
         }
