@@ -12,8 +12,10 @@ internal sealed partial class SessionKernel
         Dictionary<uint, Counters>? finalCounters = null;
         if (batch.Exists(op => op is RemoveSession))
         {
-            // Read just before the removal: what the subscriber used up to the end of the session.
-            finalCounters = await ReadCountersAsync(cancellationToken);
+            // Read just before the removal: what the subscriber used up to the end of the session. Only the removed
+            // addresses when nft can answer for each; the whole sets otherwise.
+            var removed = batch.OfType<RemoveSession>().Select(r => r.Ip).Distinct().ToList();
+            finalCounters = await ReadCountersOfAsync(removed, cancellationToken) ?? await ReadCountersAsync(cancellationToken);
         }
 
         var nft = new StringBuilder();

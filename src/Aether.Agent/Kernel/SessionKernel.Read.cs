@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Aether.Contracts.Agent.V1;
 using Aether.Dhcp;
 
@@ -10,11 +11,76 @@ internal sealed partial class SessionKernel
     /// <summary>Reads every session's counters in one call per set.</summary>
     public async Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken)
     {
-        var counters = new Dictionary<uint, Counters>();
+        // Sized as the last read was: grown from empty, a dictionary of 50,000 leaves its outgrown arrays behind.
+        var counters = new Dictionary<uint, Counters>(_lastCountersRead);
         await ReadSetAsync("sub_up", counters, upload: true, cancellationToken);
         await ReadSetAsync("sub_down", counters, upload: false, cancellationToken);
+        _lastCountersRead = counters.Count;
         return counters;
     }
+
+    /// <summary>
+    /// The counters of just these addresses (`get element`, through libnftables), for the final counters of a removal
+    /// batch: reading both whole sets for a few ended sessions cost the agent about a second of CPU per batch at
+    /// 50,000 sessions. Null when nft could not answer for all of them (an address with no element fails the whole
+    /// get): the caller reads the whole sets instead.
+    /// </summary>
+    public async Task<Dictionary<uint, Counters>?> ReadCountersOfAsync(IReadOnlyCollection<Ipv4Address> addresses, CancellationToken cancellationToken)
+    {
+        if (addresses.Count == 0 || !await _nft.InProcess.WaitAsync(cancellationToken))
+        {
+            return null;
+        }
+        var list = string.Join(", ", addresses.Select(a => a.ToString()));
+        var counters = new Dictionary<uint, Counters>(addresses.Count);
+        foreach (var (set, upload) in SetsAndDirections)
+        {
+            var result = await _nft.RunAsync($"get element inet {_options.NftTable} {set} {{ {list} }}", cancellationToken);
+            if (!result.Succeeded)
+            {
+                return null;
+            }
+            var found = 0;
+            foreach (Match m in ElementCounter().Matches(result.StandardOutput))
+            {
+                if (!Ipv4Address.TryParse(m.Groups[1].ValueSpan, out var ip))
+                {
+                    continue;
+                }
+                var packets = ulong.Parse(m.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
+                var bytes = ulong.Parse(m.Groups[3].ValueSpan, CultureInfo.InvariantCulture);
+                if (!counters.TryGetValue(ip.Value, out var c))
+                {
+                    c = new Counters();
+                    counters[ip.Value] = c;
+                }
+                if (upload)
+                {
+                    c.BytesUp = bytes;
+                    c.PacketsUp = packets;
+                }
+                else
+                {
+                    c.BytesDown = bytes;
+                    c.PacketsDown = packets;
+                }
+                found++;
+            }
+            if (found < addresses.Count)
+            {
+                return null;
+            }
+        }
+        return counters;
+    }
+
+    private int _lastCountersRead;
+
+    private static readonly (string Set, bool Upload)[] SetsAndDirections = [("sub_up", true), ("sub_down", false)];
+
+    // nft prints `get element` as text even with JSON output (1.0.6): "elements = { 100.96.0.5 counter packets 3 bytes 252, ... }".
+    [GeneratedRegex(@"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}) counter packets (\d+) bytes (\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex ElementCounter();
 
     public async Task<KernelSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken)
     {
