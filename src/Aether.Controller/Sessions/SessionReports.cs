@@ -98,9 +98,12 @@ internal sealed partial class SessionReports : IReportHandler
         // Sessions of this same instance that it no longer holds are the agent's to report (it journals a
         // NAS-Reboot stop for anything its kernel lost); only a new instance (state lost) needs the resync.
         var stale = new List<(string SessionId, string Ip, ActiveSession? Row)>();
+        // A set beside the list: a BNG that lost 50,000 sessions would otherwise be a quadratic search here.
+        var staleIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var live in _directory.All.Where(s => s.BngId == connection.BngId && !held.Contains(s.SessionId) && s.InstanceId != connection.InstanceId))
         {
             stale.Add((live.SessionId, live.State.Ip, null));
+            staleIds.Add(live.SessionId);
         }
         string? after = null;
         do
@@ -108,7 +111,7 @@ internal sealed partial class SessionReports : IReportHandler
             var page = await _readModel.ListActiveAsync(new SessionFilter(BngId: connection.BngId), 500, after, ct);
             foreach (var row in page.Items)
             {
-                if (!held.Contains(row.SessionId) && row.InstanceId != connection.InstanceId && !stale.Exists(s => s.SessionId == row.SessionId))
+                if (!held.Contains(row.SessionId) && row.InstanceId != connection.InstanceId && staleIds.Add(row.SessionId))
                 {
                     stale.Add((row.SessionId, row.Ip, row));
                 }
