@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Aether.Contracts.Agent.V1;
 using Aether.Dhcp;
 
@@ -19,79 +18,7 @@ internal sealed partial class SessionKernel
         return counters;
     }
 
-    /// <summary>
-    /// The counters of just these addresses (`get element`, through libnftables), for the final counters of a removal
-    /// batch: reading both whole sets for a few ended sessions cost the agent about a second of CPU per batch at
-    /// 50,000 sessions. Null when nft could not answer for all of them (an address with no element fails the whole
-    /// get): the caller reads the whole sets instead.
-    /// </summary>
-    public async Task<Dictionary<uint, Counters>?> ReadCountersOfAsync(IReadOnlyCollection<Ipv4Address> addresses, CancellationToken cancellationToken)
-    {
-        if (addresses.Count == 0 || !await _nft.InProcess.WaitAsync(cancellationToken))
-        {
-            return null;
-        }
-        var counters = new Dictionary<uint, Counters>(addresses.Count);
-        foreach (var chunk in addresses.Chunk(GetElementChunk))
-        {
-            var list = string.Join(", ", chunk.Select(a => a.ToString()));
-            foreach (var (set, upload) in SetsAndDirections)
-            {
-                var result = await _nft.RunAsync($"get element inet {_options.NftTable} {set} {{ {list} }}", cancellationToken);
-                if (!result.Succeeded || ReadElementCounters(result.StandardOutput, counters, upload) < chunk.Length)
-                {
-                    return null;
-                }
-            }
-        }
-        return counters;
-    }
-
     private int _lastCountersRead;
-
-    /// <summary>
-    /// Addresses per `get element`. nftables 1.0.6 builds the request in a fixed 8 KiB buffer on the stack without
-    /// a bound: about 280 IPv4 elements overflow it and kill the process (the nft command segfaults; in the agent,
-    /// "stack smashing detected"). 64 keep the request near 1.5 KiB.
-    /// </summary>
-    internal const int GetElementChunk = 64;
-
-    private static int ReadElementCounters(string output, Dictionary<uint, Counters> counters, bool upload)
-    {
-        var found = 0;
-        foreach (Match m in ElementCounter().Matches(output))
-        {
-            if (!Ipv4Address.TryParse(m.Groups[1].ValueSpan, out var ip))
-            {
-                continue;
-            }
-            var packets = ulong.Parse(m.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
-            var bytes = ulong.Parse(m.Groups[3].ValueSpan, CultureInfo.InvariantCulture);
-            if (!counters.TryGetValue(ip.Value, out var c))
-            {
-                c = new Counters();
-                counters[ip.Value] = c;
-            }
-            if (upload)
-            {
-                c.BytesUp = bytes;
-                c.PacketsUp = packets;
-            }
-            else
-            {
-                c.BytesDown = bytes;
-                c.PacketsDown = packets;
-            }
-            found++;
-        }
-        return found;
-    }
-
-    private static readonly (string Set, bool Upload)[] SetsAndDirections = [("sub_up", true), ("sub_down", false)];
-
-    // nft prints `get element` as text even with JSON output (1.0.6): "elements = { 100.96.0.5 counter packets 3 bytes 252, ... }".
-    [GeneratedRegex(@"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}) counter packets (\d+) bytes (\d+)", RegexOptions.CultureInvariant)]
-    private static partial Regex ElementCounter();
 
     public async Task<KernelSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken)
     {
