@@ -31,7 +31,7 @@ internal sealed partial class NftContext : IDisposable
     /// <summary>True when scripts run in process; false when they go to the nft command (libnftables missing).</summary>
     public Task<bool> InProcess => _started.Task;
 
-    /// <summary>Runs a script as one transaction: all of it applied, or none of it and the error; with what nft printed.</summary>
+    /// <summary>Runs a script as one transaction: all of it applied, or none of it and the error (and what nft printed).</summary>
     public async Task<CommandResult> RunAsync(string script, CancellationToken cancellationToken)
     {
         if (!await _started.Task.WaitAsync(cancellationToken))
@@ -76,7 +76,7 @@ internal sealed partial class NftContext : IDisposable
             while (_work.TryTake(out var work))
             {
                 var status = nft_run_cmd_from_buffer(context, work.Script);
-                // Reading a buffer also empties it for the next script (add and delete print nothing; get does).
+                // Reading a buffer also empties it for the next script.
                 var output = Marshal.PtrToStringUTF8(nft_ctx_get_output_buffer(context)) ?? "";
                 var error = Marshal.PtrToStringUTF8(nft_ctx_get_error_buffer(context)) ?? "";
                 work.Result.TrySetResult(new CommandResult(status == 0 ? 0 : 1, output, error));

@@ -6,8 +6,7 @@ internal sealed partial class SessionManager
 {
     /// <summary>
     /// Sessions per counter message: about 80 bytes each, so that a message (and the buffer gRPC serializes it into)
-    /// stays under the large object heap's 85,000 bytes. Large buffers are only collected with the whole heap: at
-    /// 50,000 sessions, messages of 5,000 left tens of MB of them between full collections.
+    /// stays under the large object heap's 85,000 bytes; large buffers are only collected with the whole heap.
     /// </summary>
     private const int SessionsPerReport = 800;
 
