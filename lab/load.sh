@@ -52,14 +52,22 @@ cpu_now() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat
 require_lab
 mkdir -p "$OUT"
 backend=$(kea_backend)
-agent_metric() { ip netns exec "${BNG_NS[$LOAD_BNG]}" curl -sf http://127.0.0.1:9464/metrics | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {print $2; exit}'; }
+# One value of the load agent's metrics. The page is read whole first: awk leaving early would make curl fail with
+# SIGPIPE (pipefail), and the caller's fallback would print a second value.
+agent_metric() {
+  local page
+  page=$(ip netns exec "${BNG_NS[$LOAD_BNG]}" curl -sf http://127.0.0.1:9464/metrics) || return 1
+  awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {print $2; exit}' <<<"$page"
+}
 
 # Session classes ready in the kernel: creating HTB classes under load costs more the more the host has.
 # The pool is spread evenly over the shards (Agent:ShapingShards, 16), but a session's shard is its address's third
 # octet modulo the shards and Kea hands out the load subnet's addresses in order: whole /24s land on one shard, so
 # the pool must cover the fullest shard, not the average (10,000 sessions are 40 /24s: 3 on some shards, 2 on others).
 CLASS_POOL=${CLASS_POOL:-$COUNT}
-SHAPING_SHARDS=${SHAPING_SHARDS:-16}
+# The agent's shard count (Agent:ShapingShards) as its kernel shows it: the load interface's download shard devices.
+SHAPING_SHARDS=$(ip -n "${BNG_NS[$LOAD_BNG]}" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -c "^$LOAD_IF-d" || true)
+[ "${SHAPING_SHARDS:-0}" -gt 0 ] || die "agent $LOAD_BNG has no shaping shards on $LOAD_IF (is it running?)"
 blocks=$(( (CLASS_POOL + WARMUP + 255) / 256 + 1 ))
 need=$(( (blocks + SHAPING_SHARDS - 1) / SHAPING_SHARDS * 256 * SHAPING_SHARDS ))
 parked=$(agent_metric aether_agent_classes_parked || echo 0)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text;
 
 namespace Aether.Agent.Kernel;
@@ -15,8 +16,10 @@ internal sealed class CommandRunner(string? networkNamespace = null)
     public async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         using var process = Start(fileName, arguments, standardInput is not null);
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var output = new StreamReader(ReadOnOwnThread(process.StandardOutput.BaseStream, fileName + " output"));
+        using var error = new StreamReader(ReadOnOwnThread(process.StandardError.BaseStream, fileName + " errors"));
+        var stdout = output.ReadToEndAsync(cancellationToken);
+        var stderr = error.ReadToEndAsync(cancellationToken);
         if (standardInput is not null)
         {
             await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
@@ -30,10 +33,43 @@ internal sealed class CommandRunner(string? networkNamespace = null)
     public async Task<CommandResult> RunStreamingAsync(string fileName, IReadOnlyList<string> arguments, Func<Stream, CancellationToken, Task> readOutput, CancellationToken cancellationToken)
     {
         using var process = Start(fileName, arguments, redirectInput: false);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await readOutput(process.StandardOutput.BaseStream, cancellationToken);
+        using var error = new StreamReader(ReadOnOwnThread(process.StandardError.BaseStream, fileName + " errors"));
+        var stderr = error.ReadToEndAsync(cancellationToken);
+        await using var output = ReadOnOwnThread(process.StandardOutput.BaseStream, fileName + " output");
+        await readOutput(output, cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return new CommandResult(process.ExitCode, "", await stderr);
+    }
+
+    /// <summary>
+    /// A child's output pipe, read on a thread of its own until the child closes it; the stream returned reads from
+    /// memory and awaits for real. Reading the pipe itself asynchronously would block a thread-pool worker for every
+    /// read on Linux (anonymous pipes have no asynchronous reads): on a 2-core BNG, workers held by tc's and nft's
+    /// pipes starved the pool, and every relay and session start waited half a second for it to add one.
+    /// </summary>
+    internal static Stream ReadOnOwnThread(Stream pipe, string name)
+    {
+        var buffer = new Pipe();
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var writer = buffer.Writer.AsStream();
+                pipe.CopyTo(writer);
+                buffer.Writer.Complete();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The child was stopped and its pipe closed under the read: the reader sees the end.
+                buffer.Writer.Complete();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return buffer.Reader.AsStream();
     }
 
     /// <summary>Starts a command (inside the namespace, if any) with its output and error redirected.</summary>

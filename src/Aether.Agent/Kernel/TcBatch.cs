@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 
 namespace Aether.Agent.Kernel;
 
@@ -17,10 +16,8 @@ namespace Aether.Agent.Kernel;
 /// one starts a new tc. A script that takes longer than <see cref="Timeout"/> kills tc.
 /// </para>
 /// <para>
-/// tc's output and error pipes are read by threads of their own. A read of an anonymous pipe blocks its thread
-/// until tc writes; on the thread pool, the read of standard output (which tc never writes) would hold a worker for
-/// as long as tc lives and each script's read of standard error another, and on a 2-core BNG that starved the pool:
-/// every relay and session start in the agent waited for the pool to add a thread (half a second each time).
+/// tc's output and error pipes are read by threads of their own (<see cref="CommandRunner.ReadOnOwnThread"/>): the
+/// read of standard output, which tc never writes, would otherwise hold a thread-pool worker for as long as tc lives.
 /// </para>
 /// </summary>
 internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : IDisposable
@@ -33,7 +30,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Process? _process;
-    private ChannelReader<string>? _errors;
+    private StreamReader? _errors;
     private long _line;
     private bool _disposed;
 
@@ -96,16 +93,14 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
         }
     }
 
-    private static async Task<TcBatchResult> ReadUntilMarkerAsync(ChannelReader<string> standardError, long first, long marker, CancellationToken cancellationToken)
+    private static async Task<TcBatchResult> ReadUntilMarkerAsync(StreamReader standardError, long first, long marker, CancellationToken cancellationToken)
     {
         var errors = new StringBuilder();
         var failed = new List<int>();
         while (true)
         {
-            if (!await standardError.WaitToReadAsync(cancellationToken) || !standardError.TryRead(out var line))
-            {
-                throw new IOException(errors.Length > 0 ? errors.ToString().Trim() : "standard error closed");
-            }
+            var line = await standardError.ReadLineAsync(cancellationToken)
+                ?? throw new IOException(errors.Length > 0 ? errors.ToString().Trim() : "standard error closed");
             if (line.StartsWith(FailedPrefix, StringComparison.Ordinal)
                 && long.TryParse(line.AsSpan(FailedPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
@@ -128,47 +123,13 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
         var process = runner.Start("tc", ["-force", "-batch", "-"], redirectInput: true);
         // What tc prints on standard output (nothing for the commands the agent sends) is read and dropped, so
         // that a full pipe can never stall it.
-        var output = process.StandardOutput.BaseStream;
-        StartReader("tc output", () => output.CopyTo(Stream.Null), null);
-        var errors = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var error = process.StandardError;
-        StartReader("tc errors", () =>
-        {
-            while (error.ReadLine() is { } line)
-            {
-                errors.Writer.TryWrite(line);
-            }
-        }, errors.Writer);
+        _ = CommandRunner.ReadOnOwnThread(process.StandardOutput.BaseStream, "tc output").CopyToAsync(Stream.Null);
+        var errors = new StreamReader(CommandRunner.ReadOnOwnThread(process.StandardError.BaseStream, "tc errors"));
         _process = process;
-        _errors = errors.Reader;
+        _errors = errors;
         _line = 0;
         Starts++;
         return process;
-    }
-
-    /// <summary>Reads one of tc's pipes on a thread of its own until tc closes it (exits, or is killed).</summary>
-    private static void StartReader(string name, Action read, ChannelWriter<string>? lines)
-    {
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                read();
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
-            {
-                // tc was stopped and its pipes closed under the read.
-            }
-            finally
-            {
-                lines?.TryComplete();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = name,
-        };
-        thread.Start();
     }
 
     private void Stop()
@@ -178,6 +139,7 @@ internal sealed partial class TcBatch(CommandRunner runner, ILogger logger) : ID
             return;
         }
         _process = null;
+        _errors?.Dispose();
         _errors = null;
         try
         {
