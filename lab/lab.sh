@@ -18,6 +18,15 @@ set -euo pipefail
 
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LAB_ROOT/.." && pwd)"
+# A process started on its own later (lab/load.sh restarts the load BNG's agent) runs with the settings the rest got
+# from `lab/lab.sh start` (traces, timers), unless the environment says otherwise.
+case "${1:-}" in
+  start-agent|start-controller|start-ingestor)
+    if [ -f "${LAB_DIR:-/var/lib/aether-lab}/run/settings.env" ]; then
+      # shellcheck source=/dev/null
+      source "${LAB_DIR:-/var/lib/aether-lab}/run/settings.env"
+    fi ;;
+esac
 # shellcheck source=lab/lab.env
 source "$LAB_ROOT/lab.env"
 # shellcheck source=lab/topology.sh
@@ -362,8 +371,11 @@ agent_start() {
 }
 
 aether_start() {
-  local relay b r p
+  local relay b r p v
   relay=$(bin_dll Aether.AccessRelay aether-access-relay)
+  for v in LAB_TRACES LAB_TRACE_SAMPLE LAB_RECONCILE_INTERVAL LAB_ACCT_INTERIM; do
+    printf ': "${%s:=%s}"\n' "$v" "${!v}"
+  done >"$LAB_DIR/run/settings.env"
   controller_start
   ingestor_start
   provision

@@ -5,6 +5,8 @@ using OpenTelemetry.Trace;
 
 namespace Aether.Observability.Tests;
 
+// One TracerProvider at a time: every provider in the process listens to the same ActivitySource.
+[Collection("TracerProvider")]
 public sealed class TraceSamplingTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"aether-traces-{Guid.NewGuid():N}.jsonl");
