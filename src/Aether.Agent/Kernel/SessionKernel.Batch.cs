@@ -12,12 +12,10 @@ internal sealed partial class SessionKernel
         Dictionary<uint, Counters>? finalCounters = null;
         if (batch.Exists(op => op is RemoveSession))
         {
-            // Read just before the removal: what the subscriber used up to the end of the session. Both whole sets:
-            // `get element` for just the removed addresses makes libnftables load every element of the set into its
-            // cache first (in the agent's process, for every batch), which at 50,000 sessions cost five times the CPU
-            // of streaming `nft -j list set` and kept the cache's memory; and nftables 1.0.6 overflows its request
-            // buffer (the process dies) past about 280 addresses in one `get element`.
-            finalCounters = await ReadCountersAsync(cancellationToken);
+            // Read just before the removal: what the subscriber used up to the end of the session. Only the removed
+            // addresses, over netlink (NftSetCounters): reading the whole sets cost every batch with a removal time
+            // in proportion to all sessions, and libnftables' `get element` loads the whole set into its cache first.
+            finalCounters = ReadCounters([.. batch.OfType<RemoveSession>().Select(r => r.Ip)]);
         }
 
         var nft = new StringBuilder();

@@ -8,8 +8,8 @@ internal sealed partial class SessionKernel
     [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Applied a kernel batch of {Count} operations")]
     private partial void LogBatchApplied(int count);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "nft failed: {Error}")]
-    private partial void LogNftFailed(string error);
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Reading the counters of nftables set {Set} failed: {Error}")]
+    private partial void LogCounterReadFailed(string set, string error);
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "Kernel batch of {Count} operations failed: {Error}")]
     private partial void LogBatchFailed(int count, string error);

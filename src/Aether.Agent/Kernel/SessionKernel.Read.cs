@@ -7,18 +7,28 @@ namespace Aether.Agent.Kernel;
 
 internal sealed partial class SessionKernel
 {
-    /// <summary>Reads every session's counters in one call per set.</summary>
-    public async Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken)
+    /// <summary>Reads every session's counters: one netlink dump per set (<see cref="NftSetCounters"/>).</summary>
+    public Task<Dictionary<uint, Counters>> ReadCountersAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         // Sized as the last read was: grown from empty, a dictionary of 50,000 leaves its outgrown arrays behind.
         var counters = new Dictionary<uint, Counters>(_lastCountersRead);
-        await ReadSetAsync("sub_up", counters, upload: true, cancellationToken);
-        await ReadSetAsync("sub_down", counters, upload: false, cancellationToken);
+        ReadSet("sub_up", counters, null, upload: true);
+        ReadSet("sub_down", counters, null, upload: false);
         _lastCountersRead = counters.Count;
-        return counters;
+        return Task.FromResult(counters);
     }
 
     private int _lastCountersRead;
+
+    /// <summary>The counters of just these addresses (sessions that end), asked for one by one.</summary>
+    private Dictionary<uint, Counters> ReadCounters(IReadOnlyList<Ipv4Address> addresses)
+    {
+        var counters = new Dictionary<uint, Counters>(addresses.Count);
+        ReadSet("sub_up", counters, addresses, upload: true);
+        ReadSet("sub_down", counters, addresses, upload: false);
+        return counters;
+    }
 
     public async Task<KernelSnapshot> ReadSnapshotAsync(CancellationToken cancellationToken)
     {
@@ -83,30 +93,40 @@ internal sealed partial class SessionKernel
         LogOrphansRemoved(addresses.Count);
     }
 
-    private async Task ReadSetAsync(string set, Dictionary<uint, Counters> into, bool upload, CancellationToken cancellationToken)
+    private void ReadSet(string set, Dictionary<uint, Counters> into, IReadOnlyList<Ipv4Address>? only, bool upload)
     {
-        var result = await _runner.RunStreamingAsync("nft", ["-j", "list", "set", "inet", _options.NftTable, set],
-            (output, ct) => NftSetReader.ReadAsync(output, (ip, packets, bytes) =>
-            {
-                if (!into.TryGetValue(ip.Value, out var c))
-                {
-                    c = new Counters();
-                    into[ip.Value] = c;
-                }
-                if (upload)
-                {
-                    c.BytesUp = bytes;
-                    c.PacketsUp = packets;
-                }
-                else
-                {
-                    c.BytesDown = bytes;
-                    c.PacketsDown = packets;
-                }
-            }, ct), cancellationToken);
-        if (!result.Succeeded)
+        SetCounterSink sink = (ip, packets, bytes) =>
         {
-            LogNftFailed(result.StandardError.Trim());
+            if (!into.TryGetValue(ip.Value, out var c))
+            {
+                c = new Counters();
+                into[ip.Value] = c;
+            }
+            if (upload)
+            {
+                c.BytesUp = bytes;
+                c.PacketsUp = packets;
+            }
+            else
+            {
+                c.BytesDown = bytes;
+                c.PacketsDown = packets;
+            }
+        };
+        try
+        {
+            if (only is null)
+            {
+                _setCounters.Dump(_options.NftTable, set, sink);
+            }
+            else
+            {
+                _setCounters.Get(_options.NftTable, set, only, sink);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogCounterReadFailed(set, ex.Message);
         }
     }
 }

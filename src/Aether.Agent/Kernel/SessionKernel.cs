@@ -21,6 +21,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     private readonly CommandRunner _runner;
     private readonly TcBatch _tc;
     private readonly NftContext _nft;
+    private readonly NftSetCounters _setCounters;
     private readonly ILogger<SessionKernel> _logger;
     private readonly Channel<KernelOperation> _queue = Channel.CreateUnbounded<KernelOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,6 +37,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
         _logger = logger;
         _tc = new TcBatch(runner, logger);
         _nft = new NftContext(runner, logger);
+        _setCounters = new NftSetCounters(runner.Namespace);
     }
 
     public Task Ready => _ready.Task;
@@ -70,6 +72,7 @@ internal sealed partial class SessionKernel : BackgroundService, ISessionKernel
     {
         _tc.Dispose();
         _nft.Dispose();
+        _setCounters.Dispose();
         base.Dispose();
     }
 
