@@ -36,9 +36,10 @@ internal sealed partial class SessionManager
     internal int CachedDecisions => _decisions.Count;
 
     /// <summary>
-    /// Forgets decisions that expired a while ago (an ACK may follow its DISCOVER late) of subscribers without a
-    /// session; one with a session keeps its decision, since a new address for it starts with that decision. The cache
-    /// then holds the subscribers on the lines rather than every subscriber ever seen. At most once per grace period.
+    /// Forgets decisions that expired a while ago (an ACK may follow its DISCOVER late). A decision leaves the cache
+    /// when its session starts (the session answers for its subscriber from then on, and a new address for it starts
+    /// with the session's policy), so the cache holds subscribers between a DISCOVER and their session, and rejected
+    /// ones, rather than every subscriber on the lines. At most once per grace period.
     /// </summary>
     private void PruneDecisions(DateTimeOffset now)
     {

@@ -16,6 +16,9 @@ internal sealed partial class SessionManager
         var holder = _byIp.TryGetValue(ip.Value, out var h) && h.Mac != key.Mac ? h.Mac : key.Mac;
         using var locks = await _locks.AcquireAsync(key.Mac, holder, cancellationToken);
         var now = _time.GetUtcNow();
+        // A live session is its subscriber's decision (no cached one is kept beside it): a new address on the same
+        // circuit starts the next session with the same policy.
+        AuthorizationDecision? carried = null;
         if (_byMac.TryGetValue(key.Mac, out var existing))
         {
             if (existing.Ip == ip && existing.Key == key)
@@ -24,6 +27,10 @@ internal sealed partial class SessionManager
                 _ = _store.PutAsync(existing.ToStored());
                 LogRenewed(existing.SessionId, key.Mac, ip.ToString(), key.CircuitId, leaseSeconds);
                 return true;
+            }
+            if (existing.Key == key)
+            {
+                carried = new AuthorizationDecision(true, existing.Policy, "session", now + RejectCacheTime, existing.Provisional, existing.Subscriber.AccessRelayId);
             }
             await StopLockedAsync(existing, "NAS-Request", existing.Ip == ip ? "circuit changed" : "address changed", cancellationToken);
         }
@@ -34,14 +41,24 @@ internal sealed partial class SessionManager
 
         if (!_decisions.TryGetValue(key, out var decision) || !decision.Accepted || decision.Policy is null)
         {
-            LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
-            return false;
+            if (carried is null)
+            {
+                LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
+                return false;
+            }
+            decision = carried;
         }
         if (identity.AccessRelayId.Length == 0)
         {
             identity.AccessRelayId = decision.AccessRelayId;
         }
-        return await StartLockedAsync(interfaceName, key, identity, ip, now.AddSeconds(leaseSeconds), leaseSeconds, decision.Policy, decision.Provisional, cancellationToken);
+        var policy = decision.Policy ?? carried?.Policy;
+        if (policy is null)
+        {
+            LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
+            return false;
+        }
+        return await StartLockedAsync(interfaceName, key, identity, ip, now.AddSeconds(leaseSeconds), leaseSeconds, policy, decision.Provisional, cancellationToken);
     }
 
     /// <summary>
@@ -104,6 +121,9 @@ internal sealed partial class SessionManager
             return false;
         }
         Add(session);
+        // The session carries the decision from here on (AuthorizeAsync answers from it): a cached copy beside every
+        // live session would double the agent's memory per subscriber.
+        _decisions.TryRemove(key, out _);
         // Durable before the ACK goes out: a restart from here on finds the session.
         await _store.PutAsync(session.ToStored()).WaitAsync(cancellationToken);
         LogSessionStarted(session.SessionId, key.Mac, ip.ToString(), key.CircuitId, key.RemoteId, session.Policy.DownloadKbps, session.Policy.UploadKbps, session.Provisional);

@@ -129,20 +129,27 @@ public sealed class SessionLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task Long_expired_decisions_are_forgotten_unless_the_subscriber_has_a_session()
+    public async Task A_session_carries_its_decision_and_long_expired_ones_are_forgotten()
     {
         var online = SessionHarness.Key("02:00:00:00:00:01", "1/0/1");
         await _h.OnlineAsync(online, "100.64.0.10", leaseSeconds: 86_400);
         var gone = SessionHarness.Key("02:00:00:00:00:02", "1/0/2");
         await _h.Manager.AuthorizeAsync(gone, SessionHarness.Identity(gone), 1, TestTimeouts.Token()).WaitAsync(TestTimeouts.Await);
-        Assert.Equal(2, _h.Manager.CachedDecisions);
+        // The session answers for its subscriber: only the one without a session is cached.
+        Assert.Equal(1, _h.Manager.CachedDecisions);
+        var asked = Volatile.Read(ref _h.Controller.AuthorizeCalls);
 
         _h.Time.Advance(TimeSpan.FromMinutes(10));
         await _h.Manager.ExpireAsync(TestTimeouts.Token());
 
-        Assert.Equal(1, _h.Manager.CachedDecisions);
-        // The subscriber on the line keeps its decision: a new address still starts a session.
+        Assert.Equal(0, _h.Manager.CachedDecisions);
+        // The subscriber on the line is still authorized from its session, and a new address starts a session with
+        // its policy, without asking the controller again.
+        Assert.True((await _h.Manager.AuthorizeAsync(online, SessionHarness.Identity(online), 2, TestTimeouts.Token())).Accepted);
         Assert.True(await _h.Manager.OnAckAsync("sub0", online, SessionHarness.Identity(online), Ipv4Address.Parse("100.64.0.11"), 3600, TestTimeouts.Token()));
+        Assert.Equal("100.64.0.11", _h.Manager.FindByMac(online.Mac)!.Ip.ToString());
+        Assert.Equal(asked, Volatile.Read(ref _h.Controller.AuthorizeCalls));
+        Assert.Equal(0, _h.Manager.CachedDecisions);
     }
 
     [Fact]
