@@ -50,6 +50,11 @@ internal sealed partial class NftSetCounters : IDisposable
     private const ushort CounterPackets = 2;
 
     private const int Enoent = 2;
+    private const int SolSocket = 1;
+    private const int SoRcvtimeo = 20;
+
+    /// <summary>The longest a read waits for the kernel's next message.</summary>
+    internal static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Addresses asked for per send: each answer waits in the socket's receive buffer (about 200 KiB by default)
@@ -408,6 +413,20 @@ internal sealed partial class NftSetCounters : IDisposable
     {
         var socket = socket_(AfNetlink, SockRaw | SockCloexec, NetlinkNetfilter);
         errno = socket < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (socket >= 0)
+        {
+            // The kernel answers at once; a receive that waits this long means something is wrong, and the batch or
+            // sweep waiting on it must not wait for ever (it fails with EAGAIN, and the socket is made again).
+            Span<byte> timeout = stackalloc byte[16];
+            BinaryPrimitives.WriteInt64LittleEndian(timeout, (long)ReceiveTimeout.TotalSeconds);
+            BinaryPrimitives.WriteInt64LittleEndian(timeout[8..], 0);
+            if (setsockopt(socket, SolSocket, SoRcvtimeo, timeout, timeout.Length) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                _ = close(socket);
+                return -1;
+            }
+        }
         return socket;
     }
 
@@ -471,6 +490,9 @@ internal sealed partial class NftSetCounters : IDisposable
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setsockopt(int socket, int level, int name, ReadOnlySpan<byte> value, int length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setns(int fd, int nstype);
