@@ -12,7 +12,6 @@ namespace Aether.Agent.Kernel;
 internal sealed partial class NftContext : IDisposable
 {
     private const string Library = "libnftables.so.1";
-    private const int CloneNewNet = 0x40000000;
 
     private readonly CommandRunner _runner;
     private readonly ILogger _logger;
@@ -53,7 +52,7 @@ internal sealed partial class NftContext : IDisposable
         {
             if (_runner.Namespace is { } ns)
             {
-                EnterNamespace(ns);
+                NetworkNamespace.EnterOnThisThread(ns);
             }
             context = nft_ctx_new(0);
             if (context == IntPtr.Zero)
@@ -85,15 +84,6 @@ internal sealed partial class NftContext : IDisposable
         finally
         {
             nft_ctx_free(context);
-        }
-    }
-
-    private static void EnterNamespace(string name)
-    {
-        using var handle = File.OpenHandle(Path.Combine("/var/run/netns", name), FileMode.Open, FileAccess.Read);
-        if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-        {
-            throw new IOException($"setns into network namespace {name} failed (errno {Marshal.GetLastPInvokeError()})");
         }
     }
 
@@ -132,9 +122,6 @@ internal sealed partial class NftContext : IDisposable
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int nft_run_cmd_from_buffer(IntPtr context, string buffer);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 
     [LoggerMessage(EventId = 1336, Level = LogLevel.Warning, Message = "libnftables is not available ({Reason}): nftables scripts run through the nft command, one process per batch")]
     private partial void LogNftCommandFallback(string reason);

@@ -22,7 +22,6 @@ internal sealed partial class NftSetCounters : IDisposable
     private const int SockRaw = 3;
     private const int SockCloexec = 0x80000;
     private const int NetlinkNetfilter = 12;
-    private const int CloneNewNet = 0x40000000;
 
     private const ushort NlmsgError = 2;
     private const ushort NlmsgDone = 3;
@@ -382,11 +381,7 @@ internal sealed partial class NftSetCounters : IDisposable
             {
                 try
                 {
-                    using var handle = File.OpenHandle(Path.Combine("/var/run/netns", _namespace), FileMode.Open, FileAccess.Read);
-                    if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                    {
-                        throw new IOException($"setns into network namespace {_namespace} failed: {Errno(Marshal.GetLastPInvokeError())}");
-                    }
+                    NetworkNamespace.EnterOnThisThread(_namespace);
                     socket = OpenSocket(out errno);
                 }
                 catch (IOException ex)
@@ -494,6 +489,4 @@ internal sealed partial class NftSetCounters : IDisposable
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setsockopt(int socket, int level, int name, ReadOnlySpan<byte> value, int length);
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 }

@@ -39,24 +39,15 @@ internal sealed partial class SessionManager
             await StopLockedAsync(previous, "NAS-Request", "address given to another client", cancellationToken);
         }
 
-        if (!_decisions.TryGetValue(key, out var decision) || !decision.Accepted || decision.Policy is null)
+        var decision = _decisions.TryGetValue(key, out var cached) && cached is { Accepted: true, Policy: not null } ? cached : carried;
+        if (decision?.Policy is not { } policy)
         {
-            if (carried is null)
-            {
-                LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
-                return false;
-            }
-            decision = carried;
+            LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
+            return false;
         }
         if (identity.AccessRelayId.Length == 0)
         {
             identity.AccessRelayId = decision.AccessRelayId;
-        }
-        var policy = decision.Policy ?? carried?.Policy;
-        if (policy is null)
-        {
-            LogAckWithoutAuthorization(key.Mac, key.CircuitId, ip.ToString());
-            return false;
         }
         return await StartLockedAsync(interfaceName, key, identity, ip, now.AddSeconds(leaseSeconds), leaseSeconds, policy, decision.Provisional, cancellationToken);
     }

@@ -101,6 +101,35 @@ public sealed class SessionKernelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_removal_batch_reads_the_final_counters_of_its_addresses_alone_even_with_one_the_kernel_lacks()
+    {
+        await using var k = new KernelHarness(_lab);
+        await k.StartAsync();
+        var client = Ipv4Address.Parse(_lab.ClientIp);
+        await k.InstallAsync(_lab.ClientIp, 0x10, KernelHarness.Plan(20_000, 10_000));
+        var others = Enumerable.Range(0, 100).Select(i => Ipv4Address.Parse($"100.66.0.{10 + i}")).ToList();
+        var installed = await Task.WhenAll(others.Select((ip, i) =>
+            k.Kernel.ApplyAsync(new InstallSession(ip, "sub0", (ushort)(0x200 + i), KernelHarness.Plan(10_000, 5_000)), TestTimeouts.Token())));
+        Assert.All(installed, r => Assert.True(r.Succeeded, r.Error));
+        Assert.True(await _lab.PingAsync(_lab.Client, _lab.ServerIp, count: 3));
+
+        // One batch: the client, an idle session, and an address the kernel never had.
+        var results = await Task.WhenAll(
+            k.Kernel.ApplyAsync(new RemoveSession(client, "sub0", 0x10), TestTimeouts.Token()),
+            k.Kernel.ApplyAsync(new RemoveSession(others[7], "sub0", 0x207), TestTimeouts.Token()),
+            k.Kernel.ApplyAsync(new RemoveSession(Ipv4Address.Parse("100.66.9.1"), "sub0", 0x400), TestTimeouts.Token()));
+
+        // 3 echoes of 972 bytes of data: 1000-byte IP packets each way.
+        Assert.Equal(3_000UL, results[0].FinalCounters!.BytesUp);
+        Assert.Equal(3_000UL, results[0].FinalCounters!.BytesDown);
+        Assert.Equal(3UL, results[0].FinalCounters!.PacketsDown);
+        Assert.Equal(0UL, results[1].FinalCounters!.BytesDown);
+        Assert.Equal(0UL, results[2].FinalCounters!.BytesDown + results[2].FinalCounters!.PacketsDown);
+        Assert.Equal(99, (await k.Kernel.ReadCountersAsync(TestTimeouts.Token())).Count);
+        k.Log.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task A_parked_class_is_re_used_by_the_next_session_on_its_shard()
     {
         await using var k = new KernelHarness(_lab);
