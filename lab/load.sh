@@ -91,6 +91,9 @@ for _ in $(seq 1 60); do [ "$(agent_metric aether_agent_controller_connected)" =
 [ "$(agent_metric aether_agent_controller_connected)" = 1 ] || die "agent $LOAD_BNG is not connected to the controller"
 
 kea_pid=$(pid_of kea-dhcp4)
+# Kea's connections to PostgreSQL (none with memfile): their CPU is Kea's lease backend's.
+kea_pg=()
+for p in $(pgrep -f '^postgres: kea ' || true); do kea_pg+=(--pid "kea-postgres=$p"); done
 pace=(--concurrency "$CONCURRENCY")
 # RELEASE is never retransmitted (RFC 2131): sent faster than Kea's lease backend takes them, the surplus is lost
 # in Kea's socket buffer and those leases stay until they expire. Aether ends its sessions either way.
@@ -113,9 +116,18 @@ fi
 log "baseline: $COUNT subscribers straight to Kea ($backend lease backend) as a relay would"
 read -r busy0 all0 < <(cpu_now)
 sim load "${relay_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
-  --release end "${release_rate[@]}" --pid "kea=$kea_pid" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
+  --release end "${release_rate[@]}" --pid "kea=$kea_pid" "${kea_pg[@]}" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
 read -r busy1 all1 < <(cpu_now)
 kea_busy=$(( 100 * $(nproc) * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
+
+# RADIUS alone: the same subscribers' Access-Request and Accounting-Start, then their Accounting-Stop, straight to
+# FreeRADIUS as the controller sends them, with the CPU FreeRADIUS and its PostgreSQL backends spend on each: the
+# share of the machine a setup through Aether needs for RADIUS alone.
+log "RADIUS alone: $COUNT subscribers' Access-Request and Accounting-Start, then Accounting-Stop, straight to FreeRADIUS"
+dotnet "$SIM" radius --server 127.0.0.1 --auth-port "$RADIUS_AUTH_PORT" --acct-port "$RADIUS_ACCT_PORT" --secret "$RADIUS_SECRET" \
+  --bng-id "$LOAD_BNG" --remote-id "load-2$run_id" --count "$COUNT" --first "$first" --concurrency "$CONCURRENCY" \
+  --cpu "freeradius=freeradius " --cpu "postgres=postgres: radius " --json "$OUT/radius.json" --quiet | tee "$OUT/radius.txt" \
+  || log "RADIUS alone had failures (see $OUT/radius.txt)"
 
 before=$(active_on_bng)
 log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events ($before sessions active on $LOAD_BNG before)"
@@ -124,7 +136,7 @@ read -r busy0 all0 < <(cpu_now)
 sim load "${agent_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
   --release end "${release_rate[@]}" --hold 10m --hold-until "$OUT/checked" --leases "$OUT/aether.csv" \
   --pid "agent=$(pid_of "agent-$LOAD_BNG")" --pid "controller=$(pid_of controller)" --pid "ingestor=$(pid_of ingestor)" \
-  --pid "kea=$kea_pid" --pid "freeradius=$(pid_of freeradius)" --pid "nats=$(pid_of nats)" \
+  --pid "kea=$kea_pid" "${kea_pg[@]}" --pid "freeradius=$(pid_of freeradius)" --pid "nats=$(pid_of nats)" \
   --json "$OUT/aether.json" --histogram "$OUT/aether.html" >"$OUT/aether.txt" &
 sim_pid=$!
 # The simulator lists the bound subscribers as its hold begins, and waits for the checks.
@@ -204,6 +216,44 @@ window = aether["setupSeconds"]
 for p in aether.get("processes", []):
     samples = [s["cpuPercent"] for s in p["samples"] if s["at"] <= window] or [p["cpuPercentMean"]]
     print(f"process  {p['name']:<11} cpu mean {sum(samples)/len(samples):.0f}% max {max(samples):.0f}% over the setups  rss max {p['rssBytesMax']/2**20:.0f} MiB")
+
+# CPU per setup of the named processes over a run's setups (their 1 s samples until the last setup ended).
+def ms_per_setup(r, *names):
+    window, bound = r["setupSeconds"], r["subscribers"]["bound"]
+    total = 0.0
+    for p in r.get("processes", []):
+        if p["name"] in names:
+            samples = [s["cpuPercent"] for s in p["samples"] if s["at"] <= window] or [p["cpuPercentMean"]]
+            total += sum(samples) / len(samples) / 100 * window
+    return 1000 * total / bound if bound else 0.0
+
+radius = json.load(open(f"{out}/radius.json")) if os.path.exists(f"{out}/radius.json") else None
+if radius:
+    cpu = {g["name"]: g for g in radius["cpu"]}
+    l = radius["setupLatency"]
+    print(f"radius   {radius['accepted']:>7} accepted {radius['failed']:>4} failed {radius['setupsPerSecond']:>9.1f} setups/s    "
+          f"p50 {l['p50']:.1f}  p95 {l['p95']:.1f}  p99 {l['p99']:.1f}  max {l['max']:.1f} ms  "
+          f"(Access-Request + Accounting-Start; Accounting-Stop {radius['stopsPerSecond']:.1f}/s)")
+    radius_ms = cpu["freeradius"]["setupMsPerSubscriber"] + cpu["postgres"]["setupMsPerSubscriber"]
+    print(f"cpu      RADIUS alone: FreeRADIUS {cpu['freeradius']['setupMsPerSubscriber']:.2f} + its PostgreSQL "
+          f"{cpu['postgres']['setupMsPerSubscriber']:.2f} = {radius_ms:.2f} ms per setup "
+          f"({cpu['freeradius']['stopMsPerSubscriber'] + cpu['postgres']['stopMsPerSubscriber']:.2f} per stop), "
+          f"machine {cpu['machine']['setupMsPerSubscriber']:.2f} ms")
+    kea_ms = ms_per_setup(kea, "kea", "kea-postgres")
+    print(f"cpu      Kea alone: Kea and its PostgreSQL {kea_ms:.2f} ms per DORA")
+    own = {n: ms_per_setup(aether, n) for n in ("agent", "controller", "ingestor", "nats")}
+    print("cpu      Aether: " + " + ".join(f"{n} {v:.2f}" for n, v in own.items())
+          + f" = {sum(own.values()):.2f} ms per setup, beside Kea {ms_per_setup(aether, 'kea', 'kea-postgres'):.2f} "
+          f"and FreeRADIUS {ms_per_setup(aether, 'freeradius'):.2f} (its PostgreSQL not sampled here)")
+    # What the machine has per setup at the issue's targets, and what the peers alone take of it.
+    cores = os.cpu_count()
+    target = 0.8 * kea["sessionsPerSecond"] if backend == "postgresql" else 2000.0
+    what = "80% of Kea alone" if backend == "postgresql" else "2,000 setups/s"
+    budget = 1000 * cores / target if target else 0.0
+    left_over = budget - kea_ms - radius_ms
+    print(f"budget   at {what} ({target:.0f}/s) {cores} cores give {budget:.2f} ms of CPU per setup; Kea alone and RADIUS alone "
+          f"take {kea_ms + radius_ms:.2f} of it, leaving {left_over:.2f} ms for the agent, controller, events and kernel "
+          f"(they took {sum(own.values()):.2f} here); the peers alone could not go past {1000 * cores / (kea_ms + radius_ms):.0f} setups/s")
 bound = aether["subscribers"]["bound"]
 print(f"check    {bound} bound: {in_pg} sessions_active rows of the run ({in_pg_match} with the lease's address and MAC), "
       f"{in_kernel} in both nftables sets, {in_graphql} more ACTIVE sessions on the BNG in GraphQL, {graphql_sample} of a sample of "

@@ -8,6 +8,7 @@ var root = new RootCommand("Aether's simulator: synthetic DHCP subscribers for l
 
 root.Subcommands.Add(LoadCommand.CreateLoad(RunLoadAsync));
 root.Subcommands.Add(LoadCommand.CreateChurn(RunLoadAsync));
+root.Subcommands.Add(RadiusCommand.Create());
 root.Subcommands.Add(HostCommands.CreateProvision());
 root.Subcommands.Add(HostCommands.CreateOnline());
 root.Subcommands.Add(HostCommands.CreateTraffic());
