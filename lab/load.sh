@@ -116,7 +116,7 @@ fi
 log "baseline: $COUNT subscribers straight to Kea ($backend lease backend) as a relay would"
 read -r busy0 all0 < <(cpu_now)
 sim load "${relay_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
-  --release end "${release_rate[@]}" --pid "kea=$kea_pid" "${kea_pg[@]}" --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
+  --release end "${release_rate[@]}" --pid "kea=$kea_pid" "${kea_pg[@]}" --sample-interval 100ms --json "$OUT/kea.json" --histogram "$OUT/kea.html" | tee "$OUT/kea.txt"
 read -r busy1 all1 < <(cpu_now)
 kea_busy=$(( 100 * $(nproc) * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
 
@@ -186,10 +186,11 @@ d = json.load(sys.stdin)["nftables"]
 elems = {e if isinstance(e, str) else e["elem"]["val"] for x in d if "set" in x for e in x["set"].get("elem", [])}
 print(len(ips & elems))' "$OUT/aether.csv")
 
-python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" <<'PY' | tee "$OUT/report.txt"
+python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" "$RATE" <<'PY' | tee "$OUT/report.txt"
 import csv, json, os, sys
 out, backend = sys.argv[1], sys.argv[2]
 in_pg, in_graphql, graphql_sample, left, left_kernel, kea_busy, aether_busy = map(int, sys.argv[3:10])
+paced = float(sys.argv[10]) > 0
 kea = json.load(open(f"{out}/kea.json")); aether = json.load(open(f"{out}/aether.json"))
 leases = [r for r in csv.reader(open(f"{out}/aether.csv")) if r and r[0] != "mac"]
 held = {r[3]: r[0].lower() for r in leases}
@@ -245,15 +246,17 @@ if radius:
     print("cpu      Aether: " + " + ".join(f"{n} {v:.2f}" for n, v in own.items())
           + f" = {sum(own.values()):.2f} ms per setup, beside Kea {ms_per_setup(aether, 'kea', 'kea-postgres'):.2f} "
           f"and FreeRADIUS {ms_per_setup(aether, 'freeradius'):.2f} (its PostgreSQL not sampled here)")
-    # What the machine has per setup at the issue's targets, and what the peers alone take of it.
+    # What the machine has per setup at the top-rate targets, and what the peers alone take of it (a paced run's
+    # Kea rate is the pace, not Kea's top rate).
     cores = os.cpu_count()
     target = 0.8 * kea["sessionsPerSecond"] if backend == "postgresql" else 2000.0
     what = "80% of Kea alone" if backend == "postgresql" else "2,000 setups/s"
     budget = 1000 * cores / target if target else 0.0
     left_over = budget - kea_ms - radius_ms
-    print(f"budget   at {what} ({target:.0f}/s) {cores} cores give {budget:.2f} ms of CPU per setup; Kea alone and RADIUS alone "
+    if not paced: print(f"budget   at {what} ({target:.0f}/s) {cores} cores give {budget:.2f} ms of CPU per setup; Kea alone and RADIUS alone "
           f"take {kea_ms + radius_ms:.2f} of it, leaving {left_over:.2f} ms for the agent, controller, events and kernel "
-          f"(they took {sum(own.values()):.2f} here); the peers alone could not go past {1000 * cores / (kea_ms + radius_ms):.0f} setups/s")
+          f"(they took {sum(own.values()):.2f} here); the peers alone could not go past "
+          f"{1000 * cores / (kea_ms + radius_ms) if kea_ms + radius_ms > 0 else float('inf'):.0f} setups/s")
 bound = aether["subscribers"]["bound"]
 print(f"check    {bound} bound: {in_pg} sessions_active rows of the run ({in_pg_match} with the lease's address and MAC), "
       f"{in_kernel} in both nftables sets, {in_graphql} more ACTIVE sessions on the BNG in GraphQL, {graphql_sample} of a sample of "

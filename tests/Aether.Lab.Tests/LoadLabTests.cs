@@ -39,6 +39,25 @@ public sealed class LoadLabTests(LabFixture lab, ITestOutputHelper output)
             Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p99").GetDouble());
             Assert.True(File.Exists(Path.Combine(dir.FullName, path + ".html")));
         }
+        // RADIUS alone, in the same run: every subscriber accepted, started and stopped, and what it cost FreeRADIUS and
+        // its PostgreSQL per setup; with Kea alone's cost (Kea's PostgreSQL connection sampled), the budget line.
+        Assert.Matches(@"radius\s+300 accepted\s+0 failed\s+\d+\.\d setups/s", report);
+        Assert.Matches(@"cpu      RADIUS alone: FreeRADIUS \d+\.\d\d \+ its PostgreSQL \d+\.\d\d = \d+\.\d\d ms per setup", report);
+        Assert.Matches(@"cpu      Kea alone: Kea and its PostgreSQL \d+\.\d\d ms per DORA", report);
+        Assert.Matches(@"budget   at 80% of Kea alone \(\d+/s\) \d+ cores give \d+\.\d\d ms of CPU per setup", report);
+        using (var radius = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.FullName, "radius.json"))))
+        {
+            var r = radius.RootElement;
+            Assert.Equal((300, 300, 0), (r.GetProperty("accepted").GetInt32(), r.GetProperty("stopped").GetInt32(), r.GetProperty("failed").GetInt32()));
+            var cpu = r.GetProperty("cpu").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("setupMsPerSubscriber").GetDouble());
+            Assert.True(cpu["freeradius"] > 0 && cpu["postgres"] > 0 && cpu["machine"] > 0, radius.RootElement.ToString());
+        }
+
+        using (var kea = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.FullName, "kea.json"))))
+        {
+            Assert.Contains(kea.RootElement.GetProperty("processes").EnumerateArray(), p => p.GetProperty("name").GetString() == "kea-postgres");
+        }
+
         // The Aether run sampled the processes of the path.
         using var aether = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.FullName, "aether.json")));
         var sampled = aether.RootElement.GetProperty("processes").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
