@@ -47,7 +47,16 @@ active_on_bng() {
     | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["sessions"]["totalCount"])'
 }
 # Busy jiffies and all jiffies of the machine, from /proc/stat.
-cpu_now() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
+cpu_now() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# PostgreSQL's backends of the lab's users, a "user pid jiffies" line each (utime + stime): their pools open and close
+# connections, so a phase's share is taken backend by backend.
+pg_cpu() {
+  local p u
+  for p in $(pgrep -f '^postgres: (kea|radius|aether) ' || true); do
+    u=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | awk '{print $2}') || continue
+    awk -v u="$u" -v p="$p" '{print u, p, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
+  done
+}
 
 require_lab
 mkdir -p "$OUT"
@@ -132,6 +141,7 @@ dotnet "$SIM" radius --server 127.0.0.1 --auth-port "$RADIUS_AUTH_PORT" --acct-p
 before=$(active_on_bng)
 log "Aether: $COUNT subscribers through agent $LOAD_BNG ($LOAD_IF), RADIUS, Kea, kernel, events ($before sessions active on $LOAD_BNG before)"
 rm -f "$OUT/aether.csv" "$OUT/checked"
+pg_cpu >"$OUT/pg-cpu-start.txt"
 read -r busy0 all0 < <(cpu_now)
 sim load "${agent_args[@]}" --count "$COUNT" --first "$first" "${pace[@]}" --remote-id "load-$run_id" \
   --release end "${release_rate[@]}" --hold 10m --hold-until "$OUT/checked" --leases "$OUT/aether.csv" \
@@ -142,7 +152,9 @@ sim_pid=$!
 # The simulator lists the bound subscribers as its hold begins, and waits for the checks.
 while [ ! -f "$OUT/aether.csv" ] && kill -0 "$sim_pid" 2>/dev/null; do sleep 0.2; done
 read -r busy1 all1 < <(cpu_now)
+pg_cpu >"$OUT/pg-cpu-setups.txt"
 aether_busy=$(( 100 * $(nproc) * (busy1 - busy0) / (all1 - all0 > 0 ? all1 - all0 : 1) ))
+aether_busy_jiffies=$(( busy1 - busy0 ))
 [ -f "$OUT/aether.csv" ] || { wait "$sim_pid" || true; cat "$OUT/aether.txt"; die "the simulator ended before holding its leases"; }
 
 bound=$(grep -c ',bound$' "$OUT/aether.csv" || true)
@@ -186,11 +198,12 @@ d = json.load(sys.stdin)["nftables"]
 elems = {e if isinstance(e, str) else e["elem"]["val"] for x in d if "set" in x for e in x["set"].get("elem", [])}
 print(len(ips & elems))' "$OUT/aether.csv")
 
-python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" "$RATE" <<'PY' | tee "$OUT/report.txt"
+python3 - "$OUT" "$backend" "$in_pg" "$in_graphql" "$graphql_sample" "$left" "$left_kernel" "$kea_busy" "$aether_busy" "$RATE" "$aether_busy_jiffies" <<'PY' | tee "$OUT/report.txt"
 import csv, json, os, sys
 out, backend = sys.argv[1], sys.argv[2]
 in_pg, in_graphql, graphql_sample, left, left_kernel, kea_busy, aether_busy = map(int, sys.argv[3:10])
 paced = float(sys.argv[10]) > 0
+aether_busy_ms = 10 * int(sys.argv[11])  # USER_HZ
 kea = json.load(open(f"{out}/kea.json")); aether = json.load(open(f"{out}/aether.json"))
 leases = [r for r in csv.reader(open(f"{out}/aether.csv")) if r and r[0] != "mac"]
 held = {r[3]: r[0].lower() for r in leases}
@@ -245,7 +258,18 @@ if radius:
     own = {n: ms_per_setup(aether, n) for n in ("agent", "controller", "ingestor", "nats")}
     print("cpu      Aether: " + " + ".join(f"{n} {v:.2f}" for n, v in own.items())
           + f" = {sum(own.values()):.2f} ms per setup, beside Kea {ms_per_setup(aether, 'kea', 'kea-postgres'):.2f} "
-          f"and FreeRADIUS {ms_per_setup(aether, 'freeradius'):.2f} (its PostgreSQL not sampled here)")
+          f"and FreeRADIUS {ms_per_setup(aether, 'freeradius'):.2f}")
+    def pg_jiffies(path):
+        d = {}
+        for l in open(path):
+            user, pid, j = l.split()
+            d[(user, pid)] = int(j)
+        return d
+    pg0, pg1 = pg_jiffies(f"{out}/pg-cpu-start.txt"), pg_jiffies(f"{out}/pg-cpu-setups.txt")
+    bound_a = aether["subscribers"]["bound"] or 1
+    pg_ms = {u: 10 * sum(max(0, j - pg0.get((x, p), 0)) for (x, p), j in pg1.items() if x == u) / bound_a for u in ("kea", "radius", "aether")}
+    print("cpu      Aether's PostgreSQL sessions: " + " + ".join(f"{u} {v:.2f}" for u, v in pg_ms.items())
+          + f" = {sum(pg_ms.values()):.2f} ms per setup; the machine {aether_busy_ms / bound_a:.2f} ms per setup in all")
     # What the machine has per setup at the top-rate targets, and what the peers alone take of it (a paced run's
     # Kea rate is the pace, not Kea's top rate).
     cores = os.cpu_count()
