@@ -44,6 +44,7 @@ public sealed class LoadLabTests(LabFixture lab, ITestOutputHelper output)
         Assert.Matches(@"radius\s+300 accepted\s+0 failed\s+\d+\.\d setups/s", report);
         Assert.Matches(@"cpu      RADIUS alone: FreeRADIUS \d+\.\d\d \+ its PostgreSQL \d+\.\d\d = \d+\.\d\d ms per setup", report);
         Assert.Matches(@"cpu      Kea alone: Kea and its PostgreSQL \d+\.\d\d ms per DORA", report);
+        Assert.Matches(@"cpu      Aether's PostgreSQL sessions: kea \d+\.\d\d \+ radius \d+\.\d\d \+ aether \d+\.\d\d = \d+\.\d\d ms per setup; the machine \d+\.\d\d ms per setup in all", report);
         Assert.Matches(@"budget   at 80% of Kea alone \(\d+/s\) \d+ cores give \d+\.\d\d ms of CPU per setup", report);
         using (var radius = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.FullName, "radius.json"))))
         {
