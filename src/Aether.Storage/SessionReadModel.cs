@@ -28,6 +28,9 @@ public sealed record ActiveSession(
     DateTimeOffset UpdatedAt,
     string State);
 
+/// <summary>A session that has ended, as sessions_history holds it.</summary>
+public sealed record EndedSession(string SessionId, string Mac, string Ip, DateTimeOffset Stopped, string Cause);
+
 /// <summary>Filters for <see cref="SessionReadModel.ListActiveAsync"/>; null means any.</summary>
 public sealed record SessionFilter(string? BngId = null, string? Ip = null, string? Mac = null, string? State = null);
 
@@ -149,6 +152,51 @@ public sealed class SessionReadModel
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
+
+    /// <summary>
+    /// Sessions of <paramref name="bngId"/> that ended on purpose (the subscriber's RELEASE or DECLINE, a Disconnect,
+    /// an idle timeout, a lost carrier, an address or circuit change) at or after <paramref name="since"/>, whose MAC is
+    /// one of <paramref name="macs"/> or whose address is one of <paramref name="ips"/>: what tells that a lease Kea
+    /// still holds belongs to a session that is over, after the controller that saw it end has restarted.
+    /// </summary>
+    public async Task<IReadOnlyList<EndedSession>> ListEndedOnPurposeAsync(string bngId, DateTimeOffset since,
+        IReadOnlyCollection<string> macs, IReadOnlyCollection<string> ips, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bngId);
+        ArgumentNullException.ThrowIfNull(macs);
+        ArgumentNullException.ThrowIfNull(ips);
+        var addresses = ips.Select(ip => IPAddress.TryParse(ip, out var a) ? a : null).OfType<IPAddress>().ToArray();
+        if (macs.Count == 0 && addresses.Length == 0)
+        {
+            return [];
+        }
+
+        await using var command = _dataSource.CreateCommand(
+            """
+            SELECT session_id, mac, host(ip), stopped, cause FROM sessions_history
+            WHERE bng_id = @bng AND stopped >= @since AND cause = ANY(@causes) AND (mac = ANY(@macs) OR ip = ANY(@ips))
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("bng", bngId));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", since.ToUniversalTime()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("causes", EndedOnPurposeCauses));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("macs", macs.ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<IPAddress[]>("ips", addresses) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        var ended = new List<EndedSession>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ended.Add(new EndedSession(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? "" : reader.GetString(4)));
+        }
+
+        return ended;
+    }
+
+    /// <summary>
+    /// Acct-Terminate-Cause names of a session ended by its subscriber, its operator or its BNG's policy, as opposed to
+    /// one the BNG lost (NAS-Reboot), whose lease is gone (Lost-Service) or ran out (Session-Timeout).
+    /// </summary>
+    public static readonly string[] EndedOnPurposeCauses = ["User-Request", "Admin-Reset", "Idle-Timeout", "Lost-Carrier", "NAS-Request"];
 
     private static ActiveSession Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),

@@ -1,5 +1,6 @@
 using Aether.Contracts.Agent.V1;
 using Aether.Controller.Reconciliation;
+using Aether.Storage;
 
 namespace Aether.Controller.Tests;
 
@@ -22,4 +23,22 @@ public sealed class ReconcilerInterfaceTests
     [Fact]
     public void A_lease_in_no_interface_network_goes_to_the_first_subscriber_interface() =>
         Assert.Equal("eth1", LeaseReconciler.SubscriberInterfaceFor(Interfaces, "203.0.113.9"));
+
+    private static readonly DateTimeOffset Noon = new(2030, 1, 15, 12, 0, 0, TimeSpan.Zero);
+
+    private static KeaLease Lease(string mac, string ip, DateTimeOffset lastTransaction) => new(ip, mac, lastTransaction, lastTransaction.AddMinutes(10), 0, []);
+
+    [Fact]
+    public void A_lease_whose_session_ended_after_its_last_transaction_is_not_adopted_by_MAC_or_by_address()
+    {
+        var released = new EndedSession("s1", "02:00:00:00:00:01", "100.64.0.1", Noon.AddMinutes(1), "User-Request");
+        var ended = new Dictionary<string, EndedSession> { [released.Mac] = released, [released.Ip] = released };
+
+        Assert.Same(released, LeaseReconciler.EndedAfter(ended, Lease("02:00:00:00:00:01", "100.64.0.1", Noon)));
+        Assert.Same(released, LeaseReconciler.EndedAfter(ended, Lease("02:00:00:00:00:09", "100.64.0.1", Noon)));
+        Assert.Same(released, LeaseReconciler.EndedAfter(ended, Lease("02:00:00:00:00:01", "100.64.0.9", Noon)));
+        // Renewed after the session ended (a new transaction): the client is back, and the lease may be adopted.
+        Assert.Null(LeaseReconciler.EndedAfter(ended, Lease("02:00:00:00:00:01", "100.64.0.1", Noon.AddMinutes(2))));
+        Assert.Null(LeaseReconciler.EndedAfter(ended, Lease("02:00:00:00:00:02", "100.64.0.2", Noon)));
+    }
 }

@@ -65,6 +65,35 @@ public sealed class SessionReadModelTests(PostgresServer postgres, NatsServer na
     }
 
     [Fact]
+    public async Task Sessions_ended_on_purpose_are_found_by_MAC_or_address_since_a_time_and_lost_ones_are_not()
+    {
+        // Events 10 s apart from 2030-01-15 12:00:00: starts at +10..+50 s, stops at +60, +70, +80, +90 s.
+        var bng = new SessionScript("bng-01");
+        var other = new SessionScript("bng-02");
+        await AppendAsync(
+            bng.Start("released", 1), bng.Start("disconnected", 2), bng.Start("rebooted", 3), bng.Start("timed-out", 4), bng.Start("up", 5),
+            bng.Stop("released", 0, 0, 0, 0, "User-Request"), bng.Stop("disconnected", 0, 0, 0, 0, "Admin-Reset"),
+            bng.Stop("rebooted", 0, 0, 0, 0, "NAS-Reboot"), bng.Stop("timed-out", 0, 0, 0, 0, "Session-Timeout"),
+            other.Start("elsewhere", 1), other.Stop("elsewhere", 0, 0, 0, 0, "User-Request"));
+        var model = new SessionReadModel(DataSource);
+        var epoch = new DateTimeOffset(2030, 1, 15, 12, 0, 0, TimeSpan.Zero);
+        static string Mac(int n) => SessionScript.Info(n).Mac;
+        static string Ip(int n) => SessionScript.Info(n).Ip;
+
+        // By MAC (1) and by address (2, 3, 4, 5): the RELEASE and the Disconnect, not the reboot, the lease that ran
+        // out, the live session or the same subscriber's session on another BNG.
+        var found = await model.ListEndedOnPurposeAsync("bng-01", epoch, [Mac(1)], [Ip(2), Ip(3), Ip(4), Ip(5)], CancellationToken.None);
+        Assert.Equal(["disconnected", "released"], found.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+        var disconnected = Assert.Single(found, s => s.SessionId == "disconnected");
+        Assert.Equal((Mac(2), Ip(2), "Admin-Reset", epoch.AddSeconds(70)), (disconnected.Mac, disconnected.Ip, disconnected.Cause, disconnected.Stopped));
+
+        // Only what ended at or after the time asked for.
+        var later = await model.ListEndedOnPurposeAsync("bng-01", epoch.AddSeconds(70), [Mac(1), Mac(2)], [], CancellationToken.None);
+        Assert.Equal(["disconnected"], later.Select(s => s.SessionId));
+        Assert.Empty(await model.ListEndedOnPurposeAsync("bng-01", epoch, [], ["not-an-address"], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_foreign_cursor_is_an_argument_error()
     {
         var model = new SessionReadModel(DataSource);

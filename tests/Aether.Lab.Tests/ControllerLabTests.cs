@@ -45,6 +45,37 @@ public sealed class ControllerLabTests
     }
 
     [Fact]
+    public async Task A_session_disconnected_before_a_controller_restart_is_not_brought_back_from_the_lease_Kea_keeps()
+    {
+        var (sessionId, ip) = await OnlineSessionAsync();
+        var reply = await RadclientAsync("disconnect", $"Acct-Session-Id = \"{sessionId}\"");
+        Assert.Contains("Received Disconnect-ACK", reply.Output, StringComparison.Ordinal);
+        var cause = await Poll.UntilAsync(() => WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT cause FROM sessions_history WHERE session_id = @s", ("s", sessionId)), HopTimeout, "sessions_history row");
+        Assert.Equal("Admin-Reset", cause);
+
+        // The controller that saw the Disconnect goes, and its memory of it with it; Kea still holds the host's lease
+        // (its client renews at half of 600 s). The new controller's reconciler (every 5 s here, leases younger than
+        // 10 s left alone) finds the lease without a session and must not adopt it: the subscriber was cut off.
+        var logStart = _lab.ReadLog("controller").Length;
+        await Shell.RunChecked(_lab.LabScript, ["kill", "controller"], TimeSpan.FromSeconds(20));
+        await Shell.RunChecked(_lab.LabScript, ["start-controller"], TimeSpan.FromSeconds(120));
+        var outcome = await Poll.UntilAsync(() => Task.FromResult(_lab.ReadLog("controller")[logStart..].Split('\n')
+                .FirstOrDefault(l => l.Contains($"ip={ip} relayed by bng-01", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "the new controller's reconciler to decide on the lease");
+        Assert.Contains($"not adopted: its session {sessionId} ended (Admin-Reset)", outcome, StringComparison.Ordinal);
+        // Two passes later, still no session for the address, and the host still cannot forward.
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        Assert.Null(await WalkingSkeletonTests.QueryScalarAsync(_lab.AetherConnectionString,
+            "SELECT session_id FROM sessions_active WHERE host(ip) = @ip", ("ip", ip)));
+        Assert.DoesNotContain(_lab.ReadLog("controller")[logStart..].Split('\n'),
+            line => line.Contains($"ip={ip} ", StringComparison.Ordinal) && line.Contains("had no session: adopted", StringComparison.Ordinal));
+        var ping = await Shell.InNamespace(Host, TimeSpan.FromSeconds(10), "ping", "-c", "1", "-W", "1", "203.0.113.10");
+        Assert.NotEqual(0, ping.ExitCode);
+        await _lab.ReleaseAsync(Host);
+    }
+
+    [Fact]
     public async Task CoA_Request_with_Filter_Id_changes_the_rate_without_ending_the_session()
     {
         var (sessionId, ip) = await OnlineSessionAsync();

@@ -4,6 +4,7 @@ using Aether.Controller.Aaa;
 using Aether.Controller.Agents;
 using Aether.Controller.Sessions;
 using Aether.Dhcp;
+using Aether.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,10 @@ namespace Aether.Controller.Reconciliation;
 /// Compares, for every agent connected to this controller, the sessions it holds with the leases Kea's
 /// control agent reports as relayed by that BNG (Option 82 relay-id): a session whose lease is gone is
 /// ended (Lost-Service); an active lease without a session (missed while the agent or the controller was
-/// down) is authorized again and adopted by the agent, unless a tombstone says it was ended on purpose.
+/// down) is authorized again and adopted by the agent, unless its session was ended on purpose after the lease's
+/// last transaction: a RELEASE Kea never got, a Disconnect or an idle timeout, which leave the lease in Kea. This
+/// controller's tombstones say so for the sessions it saw end; the read model's history says so for the others
+/// (ended before a restart of this controller, or on another controller).
 /// </summary>
 internal sealed partial class LeaseReconciler : BackgroundService
 {
@@ -21,18 +25,20 @@ internal sealed partial class LeaseReconciler : BackgroundService
     private readonly AgentRegistry _agents;
     private readonly SessionDirectory _directory;
     private readonly Tombstones _tombstones;
+    private readonly SessionReadModel _history;
     private readonly Authorizer _authorizer;
     private readonly ReconcilerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LeaseReconciler> _logger;
 
     public LeaseReconciler(KeaLeaseClient kea, AgentRegistry agents, SessionDirectory directory, Tombstones tombstones,
-        Authorizer authorizer, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<LeaseReconciler> logger)
+        SessionReadModel history, Authorizer authorizer, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<LeaseReconciler> logger)
     {
         _kea = kea;
         _agents = agents;
         _directory = directory;
         _tombstones = tombstones;
+        _history = history;
         _authorizer = authorizer;
         _options = options.Value;
         _time = time;
@@ -93,10 +99,30 @@ internal sealed partial class LeaseReconciler : BackgroundService
             }
 
             var covered = sessions.Select(s => s.State.Ip).ToHashSet(StringComparer.Ordinal);
+            var candidates = new List<KeaLease>();
             foreach (var lease in active.Where(l => !covered.Contains(l.Ip)))
             {
                 if (now - lease.LastTransaction < _options.Grace || _tombstones.Holds(bng, lease.Mac, lease.Ip, lease.LastTransaction))
                 {
+                    skipped++;
+                    continue;
+                }
+                candidates.Add(lease);
+            }
+
+            var over = await EndedOnPurposeAsync(bng, candidates, ct);
+            if (over is null)
+            {
+                skipped += candidates.Count;
+                continue;
+            }
+            foreach (var lease in candidates)
+            {
+                if (EndedAfter(over, lease) is { } session)
+                {
+                    LogEndedBefore(lease.Mac, lease.Ip, bng, session.SessionId, session.Cause, session.Stopped);
+                    // Remembered as this controller's own ended sessions are, so that later passes leave it quietly.
+                    _tombstones.Add(bng, lease.Mac, lease.Ip, lease.Expires);
                     skipped++;
                     continue;
                 }
@@ -112,6 +138,48 @@ internal sealed partial class LeaseReconciler : BackgroundService
         }
         return new ReconcileResult(leases.Count, ended, adopted, skipped);
     }
+
+    /// <summary>
+    /// The latest session ended on purpose since the oldest candidate's last transaction, by MAC and by address; null
+    /// when the read model cannot be asked, and then nothing is adopted this pass (a lease adopted wrongly gives service
+    /// back to a subscriber who left, one left for the next pass only waits).
+    /// </summary>
+    private async Task<Dictionary<string, EndedSession>?> EndedOnPurposeAsync(string bng, List<KeaLease> candidates, CancellationToken ct)
+    {
+        var latest = new Dictionary<string, EndedSession>(StringComparer.Ordinal);
+        if (candidates.Count == 0)
+        {
+            return latest;
+        }
+        IReadOnlyList<EndedSession> ended;
+        try
+        {
+            ended = await _history.ListEndedOnPurposeAsync(bng, candidates.Min(l => l.LastTransaction),
+                candidates.Select(l => l.Mac).ToList(), candidates.Select(l => l.Ip).ToList(), ct);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            LogHistoryUnavailable(bng, candidates.Count, ex.Message);
+            return null;
+        }
+        foreach (var session in ended)
+        {
+            foreach (var key in new[] { session.Mac, session.Ip })
+            {
+                if (!latest.TryGetValue(key, out var known) || known.Stopped < session.Stopped)
+                {
+                    latest[key] = session;
+                }
+            }
+        }
+        return latest;
+    }
+
+    /// <summary>The session, by the lease's MAC or address, that ended on purpose at or after the lease's last transaction.</summary>
+    internal static EndedSession? EndedAfter(IReadOnlyDictionary<string, EndedSession> ended, KeaLease lease) =>
+        ended.TryGetValue(lease.Mac, out var byMac) && byMac.Stopped >= lease.LastTransaction ? byMac
+        : ended.TryGetValue(lease.Ip, out var byIp) && byIp.Stopped >= lease.LastTransaction ? byIp
+        : null;
 
     private async Task<bool> AdoptAsync(AgentConnection agent, KeaLease lease, CancellationToken ct)
     {
@@ -191,6 +259,12 @@ internal sealed partial class LeaseReconciler : BackgroundService
 
     [LoggerMessage(EventId = 2700, Level = LogLevel.Information, Message = "Reconciled {Leases} Kea leases: {Ended} sessions ended, {Adopted} adopted, {Skipped} left alone")]
     private partial void LogPass(int leases, int ended, int adopted, int skipped);
+
+    [LoggerMessage(EventId = 2706, Level = LogLevel.Information, Message = "Kea lease mac={Mac} ip={Ip} relayed by {BngId} not adopted: its session {SessionId} ended ({Cause}) at {Stopped:o}, after the lease's last transaction")]
+    private partial void LogEndedBefore(string mac, string ip, string bngId, string sessionId, string cause, DateTimeOffset stopped);
+
+    [LoggerMessage(EventId = 2707, Level = LogLevel.Warning, Message = "Session history unavailable for reconciling {BngId}: {Count} Kea leases without a session left for the next pass ({Reason})")]
+    private partial void LogHistoryUnavailable(string bngId, int count, string reason);
 
     [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "Kea control agent {Url} unavailable for reconciliation: {Reason}")]
     private partial void LogKeaUnavailable(string url, string reason);
