@@ -137,7 +137,17 @@ internal static class RadiusCommand
                 groups);
             using var loggers = Logging.Create(result.GetValue(verbose));
             Action<string>? progress = result.GetValue(quiet) ? null : line => Console.Error.WriteLine($"[radius] {line}");
-            var outcome = await new RadiusLoadRunner(loggers).RunAsync(settings, progress, cancellationToken);
+            RadiusLoadResult outcome;
+            try
+            {
+                outcome = await new RadiusLoadRunner(loggers).RunAsync(settings, progress, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("aether-sim radius: cancelled before every subscriber was set up and stopped; no report.");
+                return 130;
+            }
+
             await Console.Out.WriteAsync(Format(outcome).AsMemory(), cancellationToken);
             if (result.GetValue(json) is { } path)
             {
