@@ -120,17 +120,9 @@ internal sealed record LoadRequest
             errors.Add("--first must not be negative.");
         }
 
-        if (!SubscriberPlan.TryParseMacPrefix(MacPrefix, out var prefix) || prefix.Length > 4)
+        if (SubscriberPlan.CheckMacPrefix(MacPrefix, FirstIndex, Count, out _) is { } macPrefixError)
         {
-            errors.Add("--mac-prefix must be 1 to 4 hex octets, e.g. 02:5a.");
-        }
-        else if ((prefix[0] & 0x01) != 0)
-        {
-            errors.Add("--mac-prefix must not set the multicast bit (the first octet must be even).");
-        }
-        else if ((long)FirstIndex + Count > (1L << (8 * (SubscriberPlan.MacLength - prefix.Length))))
-        {
-            errors.Add("--first + --count does not fit in the MAC octets the prefix leaves.");
+            errors.Add(macPrefixError);
         }
 
         if (string.IsNullOrEmpty(RemoteId) || RemoteId.Length > byte.MaxValue || RemoteId.Any(c => c > 0x7e || c < 0x20))

@@ -61,17 +61,9 @@ internal static class RadiusCommand
                 errors.Add("--concurrency must be 1 to 16384.");
             }
 
-            if (!SubscriberPlan.TryParseMacPrefix(result.GetValue(macPrefix) ?? "", out var prefix) || prefix.Length > 4)
+            if (SubscriberPlan.CheckMacPrefix(result.GetValue(macPrefix) ?? "", result.GetValue(first), result.GetValue(count), out var prefix) is { } macPrefixError)
             {
-                errors.Add("--mac-prefix must be 1 to 4 hex octets, e.g. 02:5a.");
-            }
-            else if ((prefix[0] & 0x01) != 0)
-            {
-                errors.Add("--mac-prefix must not set the multicast bit (the first octet must be even).");
-            }
-            else if ((long)result.GetValue(first) + result.GetValue(count) > (1L << (8 * (SubscriberPlan.MacLength - prefix.Length))))
-            {
-                errors.Add($"--first + --count go past the {1L << (8 * (SubscriberPlan.MacLength - prefix.Length))} MACs that --mac-prefix leaves room for.");
+                errors.Add(macPrefixError);
             }
 
             if (result.GetValue(first) < 0)

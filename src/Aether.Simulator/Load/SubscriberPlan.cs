@@ -111,6 +111,27 @@ internal sealed class SubscriberPlan
     public static string FormatMac(ReadOnlySpan<byte> mac) => string.Join(':', mac.ToArray().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 
     /// <summary>Parses "02:5a" or "02-5a" or "025a" into octets.</summary>
+    /// <summary>
+    /// Why <c>--mac-prefix</c> cannot number subscribers <paramref name="first"/> to <paramref name="first"/> +
+    /// <paramref name="count"/>, or null when it can (then <paramref name="prefix"/> holds its octets).
+    /// </summary>
+    public static string? CheckMacPrefix(string text, long first, long count, out byte[] prefix)
+    {
+        if (!TryParseMacPrefix(text, out prefix) || prefix.Length > 4)
+        {
+            return "--mac-prefix must be 1 to 4 hex octets, e.g. 02:5a.";
+        }
+
+        if ((prefix[0] & 0x01) != 0)
+        {
+            return "--mac-prefix must not set the multicast bit (the first octet must be even).";
+        }
+
+        return first + count > (1L << (8 * (MacLength - prefix.Length)))
+            ? "--first + --count does not fit in the MAC octets the prefix leaves."
+            : null;
+    }
+
     public static bool TryParseMacPrefix(string text, out byte[] prefix)
     {
         prefix = [];
